@@ -1,0 +1,269 @@
+//! Validated field values: [`EventType`] and [`EventId`].
+//!
+//! An [`Event`](crate::Event) only takes these types, so no caller can put a line break into an
+//! `event` or `id` line: field injection is ruled out by construction, not by a check at
+//! encoding time.
+
+use crate::error::{FieldError, FieldKind};
+use crate::text::Text;
+use alloc::string::String;
+use bytes::Bytes;
+use core::{fmt, str::FromStr};
+
+/// Finds the first byte that may not appear in a value of `field`.
+fn validate(field: FieldKind, value: &[u8]) -> Result<(), FieldError> {
+    let found = match field {
+        FieldKind::EventId => memchr::memchr3(b'\n', b'\r', 0, value),
+        FieldKind::EventType => memchr::memchr2(b'\n', b'\r', value),
+    };
+    match found.map(|index| (index, value[index])) {
+        None => Ok(()),
+        Some((index, b'\n')) => Err(FieldError::LineFeed { field, index }),
+        Some((index, b'\r')) => Err(FieldError::CarriageReturn { field, index }),
+        Some((index, _)) => Err(FieldError::Nul { field, index }),
+    }
+}
+
+macro_rules! field_type {
+    ($(#[$doc:meta])* $name:ident, $kind:expr, $example:literal, $bad:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Text);
+
+        impl $name {
+            const KIND: FieldKind = $kind;
+
+            /// Validates a static string and keeps it without allocating.
+            ///
+            /// # Errors
+            /// [`FieldError`] when the value contains a forbidden byte.
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("use sse_wire::", stringify!($name), ";")]
+            #[doc = concat!("let value = ", stringify!($name), "::from_static(", stringify!($example), ")?;")]
+            #[doc = concat!("assert_eq!(value.as_str(), ", stringify!($example), ");")]
+            #[doc = concat!("assert!(", stringify!($name), "::from_static(", stringify!($bad), ").is_err());")]
+            /// # Ok::<(), sse_wire::FieldError>(())
+            /// ```
+            pub fn from_static(value: &'static str) -> Result<Self, FieldError> {
+                validate(Self::KIND, value.as_bytes())?;
+                Ok(Self(Text::from_static(value)))
+            }
+
+            /// Validates raw bytes (UTF-8 required) and keeps them without copying.
+            ///
+            /// # Errors
+            /// [`FieldError`] when the bytes are not UTF-8 or contain a forbidden byte.
+            pub fn from_bytes(value: Bytes) -> Result<Self, FieldError> {
+                validate(Self::KIND, &value)?;
+                Text::from_utf8(value).map(Self).map_err(|error| FieldError::NotUtf8 {
+                    field: Self::KIND,
+                    index: error.valid_up_to(),
+                })
+            }
+
+            /// Wraps text the decoder produced: it was cut at line breaks, so only NUL needs
+            /// checking, and only for ids (the decoder ignores those).
+            #[allow(dead_code)] // used by the decoder
+            pub(crate) fn from_text(text: Text) -> Result<Self, FieldError> {
+                validate(Self::KIND, text.as_bytes())?;
+                Ok(Self(text))
+            }
+
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                self.0.as_str()
+            }
+
+            /// The value as shared bytes (an O(1) clone of it is free to keep).
+            pub fn as_bytes(&self) -> &Bytes {
+                self.0.as_bytes()
+            }
+
+            /// Length of the value in bytes.
+            pub fn len(&self) -> usize {
+                self.0.len()
+            }
+
+            /// Whether the value is empty.
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+
+            /// Validates the string and keeps its buffer without copying.
+            fn try_from(value: String) -> Result<Self, FieldError> {
+                validate(Self::KIND, value.as_bytes())?;
+                Ok(Self(Text::from(value)))
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = FieldError;
+
+            /// Validates the string and copies it (one allocation).
+            fn try_from(value: &str) -> Result<Self, FieldError> {
+                validate(Self::KIND, value.as_bytes())?;
+                Ok(Self(Text::from(value)))
+            }
+        }
+
+        impl TryFrom<Bytes> for $name {
+            type Error = FieldError;
+
+            fn try_from(value: Bytes) -> Result<Self, FieldError> {
+                Self::from_bytes(value)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = FieldError;
+
+            fn from_str(value: &str) -> Result<Self, FieldError> {
+                Self::try_from(value)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+field_type!(
+    /// The type of an event (the `event` field); browsers dispatch it to
+    /// `addEventListener(type, ...)`, and an event without one is a `message`.
+    ///
+    /// Cannot contain a line feed or carriage return. Empty is allowed (clients read it as
+    /// `message`). Clones are O(1).
+    ///
+    /// # Examples
+    /// ```
+    /// use sse_wire::EventType;
+    ///
+    /// let update: EventType = "update".parse()?;
+    /// assert_eq!(update, "update");
+    /// assert!(EventType::try_from("update\ndata: injected").is_err());
+    /// # Ok::<(), sse_wire::FieldError>(())
+    /// ```
+    EventType,
+    FieldKind::EventType,
+    "update",
+    "two\nlines"
+);
+
+field_type!(
+    /// The id of an event (the `id` field): the value a reconnecting client sends back as
+    /// `Last-Event-ID`. An empty id resets the client's last event id.
+    ///
+    /// Cannot contain a line feed, carriage return or NUL. Clones are O(1). Numeric ids are
+    /// common, so integers convert directly.
+    ///
+    /// # Examples
+    /// ```
+    /// use sse_wire::EventId;
+    ///
+    /// assert_eq!(EventId::from(42_u64), "42");
+    /// assert!(EventId::try_from("a\0b").is_err());
+    /// # Ok::<(), sse_wire::FieldError>(())
+    /// ```
+    EventId,
+    FieldKind::EventId,
+    "2026-11-24T06:00:00Z/17",
+    "a\0b"
+);
+
+macro_rules! event_id_from_integer {
+    ($($int:ty),*) => {$(
+        impl From<$int> for EventId {
+            /// Decimal digits of the number: always a valid id.
+            fn from(value: $int) -> Self {
+                Self(Text::from(alloc::string::ToString::to_string(&value)))
+            }
+        }
+    )*};
+}
+
+event_id_from_integer!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_line_breaks_with_their_position() {
+        assert_eq!(
+            EventType::try_from("ab\ncd"),
+            Err(FieldError::LineFeed {
+                field: FieldKind::EventType,
+                index: 2
+            })
+        );
+        assert_eq!(
+            EventId::try_from("x\r"),
+            Err(FieldError::CarriageReturn {
+                field: FieldKind::EventId,
+                index: 1
+            })
+        );
+        assert_eq!(
+            EventId::try_from(String::from("\0")),
+            Err(FieldError::Nul {
+                field: FieldKind::EventId,
+                index: 0
+            })
+        );
+    }
+
+    #[test]
+    fn nul_is_fine_in_an_event_type() {
+        assert!(EventType::try_from("a\0b").is_ok());
+    }
+
+    #[test]
+    fn raw_bytes_must_be_utf8() {
+        assert_eq!(
+            EventId::from_bytes(Bytes::from_static(b"ok\xff")),
+            Err(FieldError::NotUtf8 {
+                field: FieldKind::EventId,
+                index: 2
+            })
+        );
+    }
+
+    #[test]
+    fn error_messages_say_what_and_where() {
+        let error = EventId::try_from("abc\ndef").unwrap_err();
+        assert_eq!(error.to_string(), "event id contains a line feed at byte 3");
+    }
+}

@@ -1,0 +1,56 @@
+//! The Server-Sent Events wire format (`text/event-stream`): a zero-copy encoder and a
+//! spec-exact, bounded, sans-IO decoder.
+//!
+//! sse-wire is not a server and not a client, and it needs no async runtime: it turns events
+//! into bytes and bytes into events, and any Rust server (axum, actix, hyper, warp, ...) or
+//! client can use it for the format while keeping its own IO.
+//!
+//! # Map
+//! - [`Event`]: one event, built with chainable setters; [`EventType`] and [`EventId`] are
+//!   validated values, so no caller input can inject a field or an event.
+//! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
+//!   [`Event::to_bytes`] (encode once, share with every subscriber),
+//!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
+//! - [`http`]: content type, recommended response headers, `Last-Event-ID`.
+//!
+//! # Encoding
+//! ```
+//! use sse_wire::{Event, EventId, EventType};
+//!
+//! let event = Event::new()
+//!     .event(EventType::from_static("progress")?)
+//!     .id(EventId::from(3_u32))
+//!     .data("step 3 of 10\nfetching");
+//! assert_eq!(
+//!     event.to_bytes(),
+//!     "event: progress\nid: 3\ndata: step 3 of 10\ndata: fetching\n\n"
+//! );
+//! # Ok::<(), sse_wire::FieldError>(())
+//! ```
+//!
+//! # Features
+//! - `std` (default): the standard library. Without it the crate is `#![no_std]` with
+//!   `alloc`.
+//! - `json`: [`Event::json_data`] with serde_json.
+//! - `http`: [`http::typed`], the HTTP helpers as `http` crate types.
+//!
+//! # MSRV
+//! Rust 1.81.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+extern crate alloc;
+
+mod encode;
+mod error;
+mod event;
+mod field;
+pub mod http;
+mod lines;
+mod text;
+
+pub use encode::EncodedBuf;
+pub use error::{FieldError, FieldKind};
+pub use event::Event;
+pub use field::{EventId, EventType};
