@@ -61,3 +61,38 @@ pub enum FieldError {
         index: usize,
     },
 }
+
+/// A problem in the input, reported as an item by the [`Decoder`](crate::Decoder).
+///
+/// None of them ends decoding: the offending event is dropped (up to the next empty line) and
+/// the decoder carries on with the next one. Offsets count bytes from the start of the stream
+/// (the current connection), the byte order mark included.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// A line is longer than [`DecoderConfig::max_line_len`](crate::DecoderConfig::max_line_len).
+    #[error("line at byte {offset} is longer than the {limit}-byte line limit")]
+    LineTooLong {
+        /// The configured limit.
+        limit: usize,
+        /// Stream offset where the line starts.
+        offset: u64,
+    },
+    /// An event is larger than
+    /// [`DecoderConfig::max_event_size`](crate::DecoderConfig::max_event_size).
+    #[error("event grew to {size} bytes at the line at byte {offset}, over the {limit}-byte event limit")]
+    EventTooLarge {
+        /// The configured limit.
+        limit: usize,
+        /// The size the event would have reached.
+        size: usize,
+        /// Stream offset of the line that pushed it over the limit.
+        offset: u64,
+    },
+    /// Invalid UTF-8, in [strict mode](crate::DecoderConfig::strict_utf8) only.
+    #[error("invalid utf-8 in the line at byte {offset}")]
+    InvalidUtf8 {
+        /// Stream offset of the line holding the invalid bytes.
+        offset: u64,
+    },
+}

@@ -65,8 +65,7 @@ macro_rules! field_type {
 
             /// Wraps text the decoder produced: it was cut at line breaks, so only NUL needs
             /// checking, and only for ids (the decoder ignores those).
-            #[allow(dead_code)] // used by the decoder
-            pub(crate) fn from_text(text: Text) -> Result<Self, FieldError> {
+                        pub(crate) fn from_text(text: Text) -> Result<Self, FieldError> {
                 validate(Self::KIND, text.as_bytes())?;
                 Ok(Self(text))
             }

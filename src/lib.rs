@@ -42,6 +42,7 @@
 
 extern crate alloc;
 
+mod decode;
 mod encode;
 mod error;
 mod event;
@@ -50,7 +51,8 @@ pub mod http;
 mod lines;
 mod text;
 
+pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
-pub use error::{FieldError, FieldKind};
+pub use error::{DecodeError, FieldError, FieldKind};
 pub use event::Event;
 pub use field::{EventId, EventType};

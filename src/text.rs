@@ -36,11 +36,6 @@ impl Text {
         &self.0
     }
 
-    #[allow(dead_code)] // used by the decoder
-    pub(crate) fn into_bytes(self) -> Bytes {
-        self.0
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }

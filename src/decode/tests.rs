@@ -1,0 +1,201 @@
+//! Decoder behaviour beyond the conformance vectors: comments, limits, strict UTF-8, zero
+//! copy, reset. Each case runs whole, byte by byte, and split at every position.
+
+use super::*;
+use crate::error::DecodeError;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use bytes::Bytes;
+
+/// Decoded items in a comparable form.
+#[derive(Debug, PartialEq, Eq)]
+enum Item {
+    Event(String, String, String),
+    Comment(String),
+    Error(DecodeError),
+}
+
+fn run(config: DecoderConfig, chunks: &[&[u8]]) -> Vec<Item> {
+    let mut decoder = Decoder::with_config(config);
+    let mut items = Vec::new();
+    let mut drain = |decoder: &mut Decoder| {
+        while let Some(item) = decoder.next_frame() {
+            items.push(match item {
+                Ok(Frame::Event(m)) => Item::Event(
+                    m.event_type().to_string(),
+                    m.data().to_string(),
+                    m.last_event_id().to_string(),
+                ),
+                Ok(Frame::Comment(c)) => Item::Comment(c.text().to_string()),
+                Err(error) => Item::Error(error),
+            });
+        }
+    };
+    for chunk in chunks {
+        decoder.push(chunk);
+        drain(&mut decoder);
+    }
+    decoder.finish();
+    drain(&mut decoder);
+    items
+}
+
+/// Asserts that `input` decodes to `expected` fed whole, byte by byte and split anywhere.
+/// Error offsets do not depend on chunking, so errors compare exactly too.
+macro_rules! decodes {
+    ($config:expr, $input:expr, $expected:expr) => {{
+        let input: &[u8] = $input;
+        let expected: Vec<Item> = $expected;
+        assert_eq!(run($config, &[input]), expected, "whole");
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(run($config, &bytes), expected, "byte by byte");
+        for at in 0..=input.len() {
+            let (head, tail) = input.split_at(at);
+            assert_eq!(run($config, &[head, tail]), expected, "split at {at}");
+        }
+    }};
+}
+
+fn event(data: &str) -> Item {
+    Item::Event("message".into(), data.into(), String::new())
+}
+
+#[test]
+fn comments_are_reported_only_when_asked() {
+    let input = b": hello\n:  two\n:\ndata: x\n\n";
+    decodes!(DecoderConfig::default(), input, vec![event("x")]);
+    decodes!(
+        DecoderConfig::default().comments(true),
+        input,
+        vec![
+            Item::Comment("hello".into()),
+            Item::Comment(" two".into()),
+            Item::Comment(String::new()),
+            event("x")
+        ]
+    );
+}
+
+#[test]
+fn a_long_line_is_an_error_and_its_event_is_dropped() {
+    let config = DecoderConfig::default().max_line_len(10);
+    decodes!(
+        config,
+        b"data: ok\n\ndata: far too long\ndata: rest\ndata: also too long\n\ndata: next\n\n",
+        vec![
+            event("ok"),
+            Item::Error(DecodeError::LineTooLong {
+                limit: 10,
+                offset: 10
+            }),
+            event("next")
+        ]
+    );
+}
+
+#[test]
+fn a_large_event_is_an_error_and_decoding_goes_on() {
+    let config = DecoderConfig::default().max_event_size(6);
+    decodes!(
+        config,
+        b"data: abc\ndata: def\nid: 1\n\ndata: abcdef\n\n",
+        vec![
+            Item::Error(DecodeError::EventTooLarge {
+                limit: 6,
+                size: 7,
+                offset: 10
+            }),
+            event("abcdef")
+        ]
+    );
+}
+
+#[test]
+fn invalid_utf8_is_replaced_or_reported() {
+    let input = b"data: a\xffb\n\ndata: fine\n\n";
+    decodes!(
+        DecoderConfig::default(),
+        input,
+        vec![event("a\u{fffd}b"), event("fine")]
+    );
+    decodes!(
+        DecoderConfig::default().strict_utf8(true),
+        input,
+        vec![
+            Item::Error(DecodeError::InvalidUtf8 { offset: 0 }),
+            event("fine")
+        ]
+    );
+}
+
+#[test]
+fn error_offsets_count_the_byte_order_mark() {
+    let config = DecoderConfig::default().max_line_len(4);
+    decodes!(
+        config,
+        b"\xEF\xBB\xBFdata: long\n\n",
+        vec![Item::Error(DecodeError::LineTooLong {
+            limit: 4,
+            offset: 3
+        })]
+    );
+}
+
+#[test]
+fn single_line_data_is_a_slice_of_the_pushed_chunk() {
+    let chunk = Bytes::from_static(b"event: e\ndata: payload\n\n");
+    let mut decoder = Decoder::new();
+    decoder.push_bytes(chunk.clone());
+    let message = decoder.next_event().unwrap().unwrap();
+    assert_eq!(message.data(), "payload");
+    assert_eq!(message.data_bytes().as_ptr(), chunk[15..].as_ptr());
+}
+
+#[test]
+fn reset_keeps_what_a_reconnect_needs() {
+    let mut decoder = Decoder::new();
+    decoder.push(b"retry: 1500\nid: 41\ndata: a\n\nid: 42\ndata: cut off");
+    assert_eq!(decoder.next_event().unwrap().unwrap().last_event_id(), "41");
+    assert!(decoder.next_event().is_none());
+    decoder.finish();
+    assert!(decoder.next_event().is_none());
+    decoder.reset();
+    assert_eq!(decoder.last_event_id(), "41");
+    assert_eq!(
+        decoder.retry(),
+        Some(core::time::Duration::from_millis(1500))
+    );
+    assert!(!decoder.is_finished());
+    decoder.push(b"\xEF\xBB\xBFdata: b\n\n");
+    let message = decoder.next_event().unwrap().unwrap();
+    assert_eq!((message.data(), message.last_event_id()), ("b", "41"));
+}
+
+#[test]
+fn retry_saturates_and_rejects_non_digits() {
+    let mut decoder = Decoder::new();
+    decoder.push(b"retry: 99999999999999999999999\n\n");
+    while decoder.next_frame().is_some() {}
+    assert_eq!(
+        decoder.retry(),
+        Some(core::time::Duration::from_millis(u64::MAX))
+    );
+    decoder.push(b"retry: 12a\nretry: -1\nretry: \n\n");
+    while decoder.next_frame().is_some() {}
+    assert_eq!(
+        decoder.retry(),
+        Some(core::time::Duration::from_millis(u64::MAX))
+    );
+}
+
+#[test]
+fn a_message_converts_back_to_the_same_event() {
+    let mut decoder = Decoder::new();
+    decoder.push(b"id: 9\n\nevent: t\nretry: 5\ndata: x\n\n");
+    let message = decoder.next_event().unwrap().unwrap();
+    assert_eq!(message.last_event_id(), "9");
+    assert_eq!(
+        message.to_event().to_bytes(),
+        "event: t\nretry: 5\ndata: x\n\n"
+    );
+}
