@@ -130,7 +130,7 @@ impl Event {
     /// Encodes the event into one new [`Bytes`] (one allocation).
     ///
     /// Encode once and give every subscriber a clone: cloning `Bytes` is a reference-count
-    /// increment, not a copy.
+    /// increment, not a copy (the first clone allocates the small shared header once).
     ///
     /// # Examples
     /// ```

@@ -1,0 +1,63 @@
+//! Allocation counts of the contiguous encoder. allocation-counter installs a counting
+//! global allocator with per-thread counts, so this is its own test binary and parallel tests
+//! do not disturb each other.
+
+use bytes::BytesMut;
+use sse_wire::{Event, EventId, EventType};
+use std::time::Duration;
+
+fn allocations(work: impl FnOnce()) -> u64 {
+    allocation_counter::measure(work).count_total
+}
+
+fn sample_event() -> Event {
+    Event::new()
+        .comment("note")
+        .event(EventType::from_static("update").unwrap())
+        .id(EventId::from_static("42").unwrap())
+        .retry(Duration::from_secs(3))
+        .data("line one\r\nline two\rline three\n")
+}
+
+#[test]
+fn encode_into_a_fresh_buffer_allocates_once() {
+    let event = sample_event();
+    let mut buf = BytesMut::new();
+    assert_eq!(allocations(|| event.encode_into(&mut buf)), 1);
+    assert_eq!(buf.len(), event.encoded_len());
+}
+
+#[test]
+fn encode_into_a_buffer_with_room_does_not_allocate() {
+    let event = sample_event();
+    let mut buf = BytesMut::with_capacity(4096);
+    assert_eq!(
+        allocations(|| (0..10).for_each(|_| event.encode_into(&mut buf))),
+        0
+    );
+}
+
+#[test]
+fn to_bytes_allocates_once() {
+    let event = sample_event();
+    let mut bytes = None;
+    assert_eq!(allocations(|| bytes = Some(event.to_bytes())), 1);
+    let bytes = bytes.unwrap();
+    // `bytes` turns a uniquely owned buffer into a shared one on the first clone.
+    let first = bytes.clone();
+    let clones = allocations(|| drop((0..100).map(|_| bytes.clone()).count()));
+    assert_eq!(
+        clones, 0,
+        "after the first, clones are reference-count increments"
+    );
+    assert_eq!(first.as_ptr(), bytes.as_ptr());
+}
+
+#[test]
+fn static_and_owned_values_are_not_copied() {
+    assert_eq!(allocations(|| drop(Event::new().data("static"))), 0);
+    let owned = String::from("owned payload");
+    let pointer = owned.as_ptr();
+    let event = Event::new().data(owned);
+    assert_eq!(event.data_bytes().unwrap().as_ptr(), pointer);
+}
