@@ -80,6 +80,7 @@ impl LineReader {
                 self.pending_cr = false;
                 if front[0] == b'\n' {
                     self.consume(1);
+                    self.line_start = self.consumed;
                     continue;
                 }
             }

@@ -129,6 +129,18 @@ fn invalid_utf8_is_replaced_or_reported() {
 }
 
 #[test]
+fn error_offsets_do_not_depend_on_a_crlf_split_across_chunks() {
+    // Found by fuzzing: the LF completing a CR|LF pair split across chunks was not counted
+    // into the start of the next line.
+    let config = DecoderConfig::default().max_line_len(4);
+    decodes!(
+        config,
+        b"\0\r\ndata: long\n\n",
+        vec![Item::Error(DecodeError::LineTooLong { limit: 4, offset: 3 })]
+    );
+}
+
+#[test]
 fn error_offsets_count_the_byte_order_mark() {
     let config = DecoderConfig::default().max_line_len(4);
     decodes!(
