@@ -136,7 +136,10 @@ fn error_offsets_do_not_depend_on_a_crlf_split_across_chunks() {
     decodes!(
         config,
         b"\0\r\ndata: long\n\n",
-        vec![Item::Error(DecodeError::LineTooLong { limit: 4, offset: 3 })]
+        vec![Item::Error(DecodeError::LineTooLong {
+            limit: 4,
+            offset: 3
+        })]
     );
 }
 
