@@ -96,3 +96,41 @@ pub enum DecodeError {
         offset: u64,
     },
 }
+
+/// An error from a [`DecodeStream`](crate::stream::DecodeStream).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError<E> {
+    /// The transport failed (connection reset, body error); the stream ends.
+    #[error("event stream transport failed")]
+    Transport(#[source] E),
+    /// The input broke a decoder rule; that event is dropped and the stream goes on.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+/// Why a response cannot be read as an event stream.
+///
+/// Per the standard, none of these should be retried: a client stops reconnecting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// `204 No Content`: the server asks the client to stop and not reconnect.
+    #[error("server answered 204 No Content: the stream is over, do not reconnect")]
+    NoContent,
+    /// A status other than `200 OK` (and `204`).
+    #[error("server answered status {status}, not 200")]
+    Status {
+        /// The status code received.
+        status: u16,
+    },
+    /// The response has no `Content-Type` header.
+    #[error("response has no content type, expected text/event-stream")]
+    MissingContentType,
+    /// The `Content-Type` is not `text/event-stream`.
+    #[error("response content type is {content_type:?}, expected text/event-stream")]
+    ContentType {
+        /// The content type received (lossy UTF-8).
+        content_type: alloc::string::String,
+    },
+}

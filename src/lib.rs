@@ -49,10 +49,15 @@ mod event;
 mod field;
 pub mod http;
 mod lines;
+mod response;
+pub mod stream;
 mod text;
 
 pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
-pub use error::{DecodeError, FieldError, FieldKind};
+pub use error::{DecodeError, FieldError, FieldKind, ResponseError, StreamError};
 pub use event::Event;
 pub use field::{EventId, EventType};
+#[cfg(feature = "http")]
+pub use response::check_http_response;
+pub use response::{check_response, is_event_stream};

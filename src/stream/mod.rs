@@ -1,0 +1,33 @@
+//! `futures_core::Stream` adapters, runtime-free.
+//!
+//! Server side, chained over a source of events:
+//! [`EncodeStream`] (events to `Bytes`, optional coalescing), [`KeepAlive`] (a comment on a
+//! quiet stream, timer supplied by the caller) and [`Shutdown`] (end on a signal, optionally
+//! after a last event). Client side: [`DecodeStream`] (body chunks to events).
+//!
+//! # Examples
+//! ```
+//! use futures::{executor::block_on, future, stream, StreamExt};
+//! use sse_wire::{stream::{EncodeStream, KeepAlive, Shutdown}, Event};
+//! use std::time::Duration;
+//!
+//! let events = stream::iter([Event::new().data("a"), Event::new().data("b")]);
+//! let body = EncodeStream::new(events);
+//! let body = KeepAlive::new(body, Duration::from_secs(15), |_| future::pending::<()>());
+//! let body = Shutdown::new(body, future::pending::<()>());
+//! let chunks: Vec<_> = block_on(body.map(Result::unwrap).collect());
+//! assert_eq!(chunks.concat(), b"data: a\n\ndata: b\n\n");
+//! ```
+
+mod decode;
+mod encode;
+mod keep_alive;
+mod shutdown;
+
+pub use decode::DecodeStream;
+pub use encode::{EncodeStream, IntoEventResult};
+pub use keep_alive::KeepAlive;
+pub use shutdown::Shutdown;
+
+#[cfg(test)]
+mod tests;
