@@ -134,3 +134,16 @@ pub enum ResponseError {
         content_type: alloc::string::String,
     },
 }
+
+/// Why [`History::replay_after`](crate::History::replay_after) cannot resume a client.
+/// Either way events may be missing: send a full resync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The id is older than every event still held: events after it were evicted.
+    #[error("event id is older than the history: events after it were evicted")]
+    Evicted,
+    /// The id is not in the history.
+    #[error("event id is not in the history")]
+    Unknown,
+}

@@ -47,17 +47,21 @@ mod encode;
 mod error;
 mod event;
 mod field;
+mod history;
 pub mod http;
 mod lines;
+mod reconnect;
 mod response;
 pub mod stream;
 mod text;
 
 pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
-pub use error::{DecodeError, FieldError, FieldKind, ResponseError, StreamError};
+pub use error::{DecodeError, FieldError, FieldKind, ReplayError, ResponseError, StreamError};
 pub use event::Event;
 pub use field::{EventId, EventType};
+pub use history::{History, Replay};
+pub use reconnect::{Decision, Reconnect, ReconnectConfig, StopReason};
 #[cfg(feature = "http")]
 pub use response::check_http_response;
 pub use response::{check_response, is_event_stream};
