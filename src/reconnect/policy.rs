@@ -177,7 +177,15 @@ impl Reconnect {
         self.on_activity(now);
     }
 
-    /// [`on_event`](Self::on_event) for a decoded [`Message`](crate::Message).
+    /// The stream's reconnection time changed: pass [`Decoder::retry`](crate::Decoder::retry)
+    /// (or `DecodeStream::retry`). Needed because a `retry` usually comes in a block without
+    /// data, which dispatches no event.
+    pub fn on_retry(&mut self, retry: Duration) {
+        self.server_retry = Some(retry);
+    }
+
+    /// [`on_event`](Self::on_event) for a decoded [`Message`](crate::Message). It sees only
+    /// a `retry` sent within the event itself; see [`on_retry`](Self::on_retry).
     pub fn on_message(&mut self, message: &crate::Message, now: Duration) {
         self.on_event(message.last_event_id(), message.retry(), now);
     }

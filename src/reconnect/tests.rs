@@ -184,3 +184,14 @@ fn close_stops_and_a_persisted_id_is_resumed() {
         Decision::Stop(StopReason::Closed)
     );
 }
+
+#[test]
+fn a_retry_from_a_block_without_data_is_fed_separately() {
+    let mut policy = Reconnect::new(no_jitter(), 1);
+    policy.on_response(200, SSE, secs(0)).unwrap();
+    policy.on_retry(Duration::from_millis(1500));
+    assert_eq!(
+        delay(policy.on_disconnect(secs(1))),
+        Duration::from_millis(1500)
+    );
+}
