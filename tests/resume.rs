@@ -66,7 +66,7 @@ async fn events(flaky: Arc<Flaky>, headers: HeaderMap) -> Response {
             chunks.push(Ok(next.slice(..next.len() / 2)));
         }
     }
-    let cut = (last < TOTAL).then(|| async {
+    let cut = (last < TOTAL).then_some(async {
         // Let the server flush what came before, then make it abort the connection: an
         // error from the body ends the response mid-stream.
         tokio::time::sleep(Duration::from_millis(5)).await;
