@@ -31,10 +31,18 @@ fn count<T, E: std::fmt::Debug>(events: impl Stream<Item = Result<T, E>>) -> usi
 /// The decoders compared, by name.
 fn decoders() -> Vec<(&'static str, fn(&Chunks) -> usize)> {
     vec![
-        ("sse-wire", |chunks| count(sse_wire::stream::DecodeStream::new(body(chunks)))),
-        ("eventsource-stream", |chunks| count(eventsource_stream::EventStream::new(body(chunks)))),
-        ("sseer", |chunks| count(sseer::EventStream::new(body(chunks)))),
-        ("sse-stream", |chunks| count(sse_stream::SseByteStream::new(body(chunks)))),
+        ("sse-wire", |chunks| {
+            count(sse_wire::stream::DecodeStream::new(body(chunks)))
+        }),
+        ("eventsource-stream", |chunks| {
+            count(eventsource_stream::EventStream::new(body(chunks)))
+        }),
+        ("sseer", |chunks| {
+            count(sseer::EventStream::new(body(chunks)))
+        }),
+        ("sse-stream", |chunks| {
+            count(sse_stream::SseByteStream::new(body(chunks)))
+        }),
     ]
 }
 

@@ -8,12 +8,17 @@ mod corpus;
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use sse_wire::Decoder;
+use sse_wire::{Decoder, DecoderConfig};
 
 /// Decodes `chunks` and returns the number of events; the benches assert it, so a broken
 /// decoder cannot look fast.
 fn decode(chunks: &[Bytes]) -> usize {
-    let mut decoder = Decoder::new();
+    // The 32 MiB line is over the 16 MiB default line limit.
+    let mut decoder = Decoder::with_config(
+        DecoderConfig::default()
+            .max_line_len(64 << 20)
+            .max_event_size(64 << 20),
+    );
     let mut events = 0;
     for chunk in chunks {
         decoder.push_bytes(chunk.clone());

@@ -14,7 +14,11 @@ use sse_wire::{Event, EventId};
 
 fn burst() -> Vec<Event> {
     (0..1000_u32)
-        .map(|n| Event::new().id(EventId::from(n)).data(format!(r#"{{"n":{n},"status":"ok"}}"#)))
+        .map(|n| {
+            Event::new()
+                .id(EventId::from(n))
+                .data(format!(r#"{{"n":{n},"status":"ok"}}"#))
+        })
         .collect()
 }
 
@@ -37,9 +41,13 @@ fn coalescing(c: &mut Criterion) {
     for coalesce in [0, 1024, 16 * 1024] {
         let writes = drain(&events, coalesce, &mut socket);
         println!("stream/burst_1000 coalesce={coalesce}: {writes} writes");
-        group.bench_with_input(BenchmarkId::new("coalesce", coalesce), &coalesce, |b, &coalesce| {
-            b.iter(|| assert_eq!(drain(&events, coalesce, &mut socket), writes));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("coalesce", coalesce),
+            &coalesce,
+            |b, &coalesce| {
+                b.iter(|| assert_eq!(drain(&events, coalesce, &mut socket), writes));
+            },
+        );
     }
     group.finish();
 }

@@ -57,7 +57,7 @@ macro_rules! field_type {
             /// [`FieldError`] when the bytes are not UTF-8 or contain a forbidden byte.
             pub fn from_bytes(value: Bytes) -> Result<Self, FieldError> {
                 validate(Self::KIND, &value)?;
-                Text::from_utf8(value).map(Self).map_err(|error| FieldError::NotUtf8 {
+                Text::from_utf8(value).map(Self).map_err(|(_, error)| FieldError::NotUtf8 {
                     field: Self::KIND,
                     index: error.valid_up_to(),
                 })

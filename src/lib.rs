@@ -65,3 +65,8 @@ pub use reconnect::{Decision, Reconnect, ReconnectConfig, StopReason};
 #[cfg(feature = "http")]
 pub use response::check_http_response;
 pub use response::{check_response, is_event_stream};
+
+/// The README's examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

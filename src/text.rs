@@ -17,10 +17,12 @@ impl Text {
         Self(Bytes::from_static(text.as_bytes()))
     }
 
-    /// Checks `bytes` for UTF-8 and keeps them without copying.
-    pub(crate) fn from_utf8(bytes: Bytes) -> Result<Self, core::str::Utf8Error> {
-        core::str::from_utf8(&bytes)?;
-        Ok(Self(bytes))
+    /// Checks `bytes` for UTF-8 and keeps them without copying; gives them back if invalid.
+    pub(crate) fn from_utf8(bytes: Bytes) -> Result<Self, (Bytes, core::str::Utf8Error)> {
+        match core::str::from_utf8(&bytes) {
+            Ok(_) => Ok(Self(bytes)),
+            Err(error) => Err((bytes, error)),
+        }
     }
 
     /// The text as a string slice.

@@ -7,41 +7,42 @@ use core::time::Duration;
 
 /// The data buffer without its final LF: the spec appends an LF after every data line and
 /// removes the last one at dispatch, so storing the lines joined is the same thing.
+///
+/// A single line stays the slice it arrived in; a second line joins them into `joined`
+/// (one copy). Two plain fields rather than an enum: this sits on the per-line hot path.
 #[derive(Debug, Clone, Default)]
-pub(super) enum Data {
-    /// No `data` field yet: dispatching now yields no event.
-    #[default]
-    None,
-    /// One line, kept as the slice it arrived in.
-    One(Bytes),
-    /// Several lines joined with LF (one copy).
-    Many(BytesMut),
+pub(super) struct Data {
+    first: Option<Bytes>,
+    joined: BytesMut,
 }
 
 impl Data {
+    /// Whether a `data` field was seen (dispatching yields an event).
+    pub(super) fn is_some(&self) -> bool {
+        self.first.is_some()
+    }
+
     pub(super) fn append(&mut self, line: Bytes) {
-        *self = match core::mem::take(self) {
-            Data::None => Data::One(line),
-            Data::One(first) => {
-                let mut joined = BytesMut::with_capacity(first.len() + 1 + line.len());
-                joined.put_slice(&first);
-                joined.put_u8(b'\n');
-                joined.put_slice(&line);
-                Data::Many(joined)
-            }
-            Data::Many(mut joined) => {
-                joined.put_u8(b'\n');
-                joined.put_slice(&line);
-                Data::Many(joined)
+        match &self.first {
+            None => self.first = Some(line),
+            Some(first) => {
+                if self.joined.is_empty() {
+                    self.joined.reserve(first.len() + 1 + line.len());
+                    self.joined.put_slice(first);
+                }
+                self.joined.put_u8(b'\n');
+                self.joined.put_slice(&line);
             }
         }
     }
 
-    pub(super) fn into_bytes(self) -> Option<Bytes> {
-        match self {
-            Data::None => None,
-            Data::One(line) => Some(line),
-            Data::Many(joined) => Some(joined.freeze()),
+    /// The data, leaving the buffer empty.
+    pub(super) fn take(&mut self) -> Option<Bytes> {
+        let first = self.first.take()?;
+        if self.joined.is_empty() {
+            Some(first)
+        } else {
+            Some(self.joined.split().freeze())
         }
     }
 }
@@ -62,19 +63,27 @@ pub(super) struct Block {
 impl Block {
     /// Drops what was buffered and ignores the rest of the block.
     pub(super) fn discard(&mut self) {
-        *self = Block {
-            discarding: true,
-            ..Block::default()
-        };
+        self.clear();
+        self.discarding = true;
+    }
+
+    /// Empties the block for the next event, keeping the join buffer's allocation.
+    pub(super) fn clear(&mut self) {
+        self.data.take();
+        self.event_type = None;
+        self.retry = None;
+        self.id_set = false;
+        self.size = 0;
+        self.discarding = false;
     }
 }
 
 /// Decodes `bytes` as UTF-8 without copying when valid; otherwise replaces each invalid
 /// sequence with U+FFFD (one allocation), or fails in strict mode.
 pub(super) fn to_text(bytes: Bytes, strict: bool) -> Option<Text> {
-    match core::str::from_utf8(&bytes) {
-        Ok(_) => Text::from_utf8(bytes).ok(),
+    match Text::from_utf8(bytes) {
+        Ok(text) => Some(text),
         Err(_) if strict => None,
-        Err(_) => Some(Text::from(String::from_utf8_lossy(&bytes).into_owned())),
+        Err((bytes, _)) => Some(Text::from(String::from_utf8_lossy(&bytes).into_owned())),
     }
 }

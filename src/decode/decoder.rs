@@ -7,7 +7,7 @@ use super::lines::{Line, LineReader};
 use super::message::{Comment, Frame, Message};
 use crate::error::DecodeError;
 use crate::text::Text;
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use core::time::Duration;
 
 /// An incremental, sans-IO `text/event-stream` decoder: bytes in, in any chunking, events
@@ -45,7 +45,7 @@ use core::time::Duration;
 /// assert_eq!(decoder.last_event_id(), "1");
 /// # Ok::<(), sse_wire::DecodeError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Decoder {
     config: DecoderConfig,
     reader: LineReader,
@@ -60,14 +60,18 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder with the default [`DecoderConfig`].
     pub fn new() -> Self {
-        Self::default()
+        Self::with_config(DecoderConfig::default())
     }
 
     /// A decoder with the given limits and options.
     pub fn with_config(config: DecoderConfig) -> Self {
         Self {
             config,
-            ..Self::default()
+            reader: LineReader::new(!config.comments),
+            block: Block::default(),
+            id_buffer: Text::default(),
+            last_event_id: Text::default(),
+            retry: None,
         }
     }
 
@@ -100,7 +104,7 @@ impl Decoder {
     /// Prepares for a new connection: drops queued input and the unterminated event, and
     /// keeps the last event id and the reconnection time.
     pub fn reset(&mut self) {
-        self.reader = LineReader::default();
+        self.reader = LineReader::new(!self.config.comments);
         self.block = Block::default();
         self.id_buffer = self.last_event_id.clone();
     }
@@ -158,33 +162,44 @@ impl Decoder {
     }
 
     /// One line of the standard's "interpret an event stream".
-    fn interpret(&mut self, line: Bytes, offset: u64) -> Option<Result<Frame, DecodeError>> {
+    fn interpret(&mut self, mut line: Bytes, offset: u64) -> Option<Result<Frame, DecodeError>> {
         if line.is_empty() {
             return self.dispatch().map(|message| Ok(Frame::Event(message)));
         }
         if self.block.discarding {
             return None;
         }
-        let (name, value) = match memchr::memchr(b':', &line) {
+        let (name_end, value_start) = match memchr::memchr(b':', &line) {
             Some(0) => return self.comment(line.slice(1..), offset),
+            // The value starts after the colon and one optional space.
             Some(colon) => (
-                line.slice(..colon),
-                strip_one_space(line.slice(colon + 1..)),
+                colon,
+                colon + 1 + usize::from(line.get(colon + 1) == Some(&b' ')),
             ),
-            None => (line, Bytes::new()),
+            None => (line.len(), line.len()),
         };
-        match &name[..] {
-            b"data" => {
+        let field = match &line[..name_end] {
+            b"data" => Field::Data,
+            b"event" => Field::Event,
+            b"id" => Field::Id,
+            b"retry" => Field::Retry,
+            _ => return None,
+        };
+        // The line becomes its value in place: no new reference to the chunk.
+        line.advance(value_start);
+        let value = line;
+        match field {
+            Field::Data => {
                 if self.config.strict_utf8 && core::str::from_utf8(&value).is_err() {
                     return self.invalid_utf8(offset);
                 }
-                let joining_lf = usize::from(!matches!(self.block.data, super::block::Data::None));
+                let joining_lf = usize::from(self.block.data.is_some());
                 if let Some(error) = self.grow(joining_lf + value.len(), offset) {
                     return Some(Err(error));
                 }
                 self.block.data.append(value);
             }
-            b"event" => {
+            Field::Event => {
                 if let Some(error) = self.grow(value.len(), offset) {
                     return Some(Err(error));
                 }
@@ -193,7 +208,7 @@ impl Decoder {
                 };
                 self.block.event_type = Some(text);
             }
-            b"id" if memchr::memchr(0, &value).is_none() => {
+            Field::Id if memchr::memchr(0, &value).is_none() => {
                 if let Some(error) = self.grow(value.len(), offset) {
                     return Some(Err(error));
                 }
@@ -203,14 +218,14 @@ impl Decoder {
                 self.id_buffer = text;
                 self.block.id_set = true;
             }
-            b"retry" => {
+            Field::Retry => {
                 if let Some(millis) = parse_retry(&value) {
                     let retry = Duration::from_millis(millis);
                     self.retry = Some(retry);
                     self.block.retry = Some(retry);
                 }
             }
-            _ => {}
+            Field::Id => {}
         }
         None
     }
@@ -218,19 +233,22 @@ impl Decoder {
     /// The standard's dispatch, at an empty line.
     fn dispatch(&mut self) -> Option<Message> {
         self.last_event_id = self.id_buffer.clone();
-        let block = core::mem::take(&mut self.block);
-        if block.discarding {
+        let block = &mut self.block;
+        let data = block.data.take();
+        let event_type = block.event_type.take();
+        let (discarding, id_set, retry) = (block.discarding, block.id_set, block.retry);
+        block.clear();
+        if discarding {
             return None;
         }
-        let data = block.data.into_bytes()?;
         // Strict mode checked every data line as it arrived, so only lossy decoding is left.
-        let data = to_text(data, false)?;
+        let data = to_text(data?, false)?;
         Some(Message {
-            event_type: block.event_type.filter(|event_type| !event_type.is_empty()),
+            event_type: event_type.filter(|event_type| !event_type.is_empty()),
             data,
             last_event_id: self.last_event_id.clone(),
-            id_in_block: block.id_set,
-            retry: block.retry,
+            id_in_block: id_set,
+            retry,
         })
     }
 
@@ -263,6 +281,20 @@ impl Decoder {
         }
         self.block.size = size;
         None
+    }
+}
+
+/// The fields the standard knows; every other name is ignored.
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -35,6 +35,8 @@ pub(super) struct LineReader {
     pending_cr: bool,
     bom_checked: bool,
     finished: bool,
+    /// Comments are not reported: skip them without handing them out.
+    skip_comments: bool,
     /// Stream offset of the first queued byte.
     consumed: u64,
     /// Stream offset of the line being assembled.
@@ -42,6 +44,14 @@ pub(super) struct LineReader {
 }
 
 impl LineReader {
+    /// A reader for a new stream; with `skip_comments`, comment lines are dropped here.
+    pub(super) fn new(skip_comments: bool) -> Self {
+        Self {
+            skip_comments,
+            ..Self::default()
+        }
+    }
+
     pub(super) fn push(&mut self, chunk: Bytes) {
         if !chunk.is_empty() {
             self.queued += chunk.len();
@@ -105,15 +115,26 @@ impl LineReader {
                 self.partial = BytesMut::new();
                 None
             } else if self.partial.is_empty() {
-                // The whole line lies in this chunk: hand out a slice of it, no copy.
-                Some(front.split_to(end))
+                // The whole line lies in this chunk: hand out a slice of it, no copy. Empty
+                // lines and unwanted comments never become `Bytes` (no reference counting).
+                if end == 0 {
+                    Some(Bytes::new())
+                } else if self.skip_comments && front[0] == b':' {
+                    None
+                } else {
+                    Some(front.split_to(end))
+                }
             } else {
                 self.partial.extend_from_slice(&front[..end]);
                 front.advance(end);
                 Some(self.partial.split().freeze())
             };
             // `split_to` and `advance` already took the line itself off the chunk.
-            let taken = if line.is_some() { end } else { 0 };
+            let taken = if line.as_ref().is_some_and(|line| !line.is_empty()) {
+                end
+            } else {
+                0
+            };
             self.queued -= taken;
             self.consumed += taken as u64;
             self.consume(end - taken + kind.len());
