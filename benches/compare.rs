@@ -28,8 +28,11 @@ fn count<T, E: std::fmt::Debug>(events: impl Stream<Item = Result<T, E>>) -> usi
     }))
 }
 
+/// A decoder under test: decodes the chunks, returns the event count.
+type Decode = fn(&Chunks) -> usize;
+
 /// The decoders compared, by name.
-fn decoders() -> Vec<(&'static str, fn(&Chunks) -> usize)> {
+fn decoders() -> Vec<(&'static str, Decode)> {
     vec![
         ("sse-wire", |chunks| {
             count(sse_wire::stream::DecodeStream::new(body(chunks)))
