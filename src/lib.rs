@@ -11,9 +11,16 @@
 //! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
 //!   [`Event::to_bytes`] (encode once, share with every subscriber),
 //!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
-//! - [`http`]: content type, recommended response headers, `Last-Event-ID`.
+//! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s; limits and options
+//!   in [`DecoderConfig`]; problems are [`DecodeError`] items, never the end).
+//! - [`stream`]: `futures_core::Stream` adapters: [`stream::EncodeStream`],
+//!   [`stream::KeepAlive`], [`stream::Shutdown`] for servers, [`stream::DecodeStream`] for
+//!   clients.
+//! - Around the format: [`check_response`] (status and content type), [`History`]
+//!   (`Last-Event-ID` replay), [`Reconnect`] (a sans-IO reconnection policy), [`http`]
+//!   (content type, recommended headers, `Last-Event-ID`).
 //!
-//! # Encoding
+//! # Encode
 //! ```
 //! use sse_wire::{Event, EventId, EventType};
 //!
@@ -28,11 +35,32 @@
 //! # Ok::<(), sse_wire::FieldError>(())
 //! ```
 //!
+//! # Decode in chunks
+//! ```
+//! use bytes::Bytes;
+//! use sse_wire::{Decoder, DecoderConfig};
+//!
+//! // Tight limits for untrusted input; the defaults (16 MiB) accept any legitimate stream.
+//! let mut decoder = Decoder::with_config(DecoderConfig::default().max_line_len(64 * 1024));
+//! let mut data = Vec::new();
+//! for chunk in ["\u{feff}data: a", "\r", "\n\r\nid: 9\ndata: b\n\n"] {
+//!     decoder.push_bytes(Bytes::from(chunk)); // zero-copy
+//!     while let Some(message) = decoder.next_event() {
+//!         data.push(message?.data().to_owned());
+//!     }
+//! }
+//! decoder.finish();
+//! assert_eq!(data, ["a", "b"]);
+//! assert_eq!(decoder.last_event_id(), "9");
+//! # Ok::<(), sse_wire::DecodeError>(())
+//! ```
+//!
 //! # Features
 //! - `std` (default): the standard library. Without it the crate is `#![no_std]` with
-//!   `alloc`.
+//!   `alloc`, and everything but the `http`, `json` and `tokio` extras still works.
 //! - `json`: [`Event::json_data`] with serde_json.
-//! - `http`: [`http::typed`], the HTTP helpers as `http` crate types.
+//! - `http`: [`http::typed`] and `check_http_response`, with `http` crate types.
+//! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`.
 //!
 //! # MSRV
 //! Rust 1.81.
