@@ -2,6 +2,7 @@
 //!
 //! All output forms walk the same sequence of [`Piece`]s, so they cannot disagree.
 
+use crate::chunks::advance_front;
 use crate::event::Event;
 use crate::lines::line_ranges;
 use alloc::collections::VecDeque;
@@ -214,23 +215,13 @@ impl Buf for EncodedBuf {
         self.segments.front().map_or(&[], |segment| segment)
     }
 
-    fn advance(&mut self, mut cnt: usize) {
+    fn advance(&mut self, cnt: usize) {
         assert!(
             cnt <= self.remaining,
             "cannot advance past the end of an encoded event"
         );
         self.remaining -= cnt;
-        while cnt > 0 {
-            let Some(front) = self.segments.front_mut() else {
-                break;
-            };
-            if cnt < front.len() {
-                front.advance(cnt);
-                return;
-            }
-            cnt -= front.len();
-            self.segments.pop_front();
-        }
+        advance_front(&mut self.segments, cnt);
     }
 
     #[cfg(feature = "std")]

@@ -70,6 +70,7 @@
 
 extern crate alloc;
 
+mod chunks;
 mod decode;
 mod encode;
 mod error;

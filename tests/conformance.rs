@@ -5,6 +5,9 @@
 use serde::Deserialize;
 use sse_wire::{Decoder, Message};
 use std::path::Path;
+use support::Rng;
+
+mod support;
 
 #[derive(Deserialize)]
 struct Vector {
@@ -89,18 +92,6 @@ fn load_vectors() -> Vec<Vector> {
         .collect()
 }
 
-/// Deterministic xorshift, so a failing random chunking can be reproduced.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % bound as u64).unwrap()
-    }
-}
-
 /// Split points to try for two-chunk splits: every position for small inputs, a sample of
 /// positions (all near the start and end, plus a stride) for the large ones.
 fn split_points(len: usize) -> Vec<usize> {
@@ -154,7 +145,8 @@ fn every_vector_in_every_chunking() {
             let mut pieces = Vec::new();
             let mut rest = whole.as_slice();
             while !rest.is_empty() {
-                let (piece, tail) = rest.split_at(1 + rng.below(rest.len().min(largest)));
+                let (piece, tail) =
+                    rest.split_at(1 + rng.below(rest.len().min(largest) as u64) as usize);
                 pieces.push(piece);
                 rest = tail;
             }

@@ -4,13 +4,15 @@
 
 #[path = "../examples/dashboard/mod.rs"]
 mod dashboard;
+mod support;
 
 use dashboard::{Audience, Config};
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 use sse_wire::stream::DecodeStream;
-use sse_wire::{check_response, Event, EventType, Message};
+use sse_wire::{Event, EventType, Message};
 use std::net::SocketAddr;
 use std::time::Duration;
+use support::{get, Events};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -22,29 +24,8 @@ fn config() -> Config {
     }
 }
 
-async fn get(url: String, last_event_id: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .get(url)
-        .header("accept", sse_wire::http::ACCEPT);
-    if let Some(id) = last_event_id {
-        request = request.header(sse_wire::http::LAST_EVENT_ID, id);
-    }
-    let response = request.send().await.unwrap();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|value| value.as_bytes());
-    check_response(response.status().as_u16(), content_type).unwrap();
-    response
-}
-
-type Events = DecodeStream<
-    std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send>>,
->;
-
 async fn subscribe(address: SocketAddr, query: &str, last_event_id: Option<&str>) -> Events {
-    let response = get(format!("http://{address}/events{query}"), last_event_id).await;
-    DecodeStream::new(Box::pin(response.bytes_stream()))
+    support::events(get(format!("http://{address}/events{query}"), last_event_id).await)
 }
 
 async fn next(events: &mut Events) -> Message {
@@ -81,7 +62,7 @@ async fn status_headers_and_the_exact_event_sequence() {
     assert_eq!(headers["content-type"], "text/event-stream");
     assert_eq!(headers["cache-control"], "no-cache");
     assert_eq!(headers["x-accel-buffering"], "no");
-    let mut events: Events = DecodeStream::new(Box::pin(response.bytes_stream()));
+    let mut events = support::events(response);
     until("the subscription", || dashboard.subscribers() == 1).await;
 
     dashboard.publish(
@@ -175,7 +156,7 @@ async fn the_progress_stream_ends_with_done() {
 async fn shutdown_sends_a_farewell_retry_and_ends_the_stream() {
     let (address, dashboard) = dashboard::start(config()).await;
     let response = get(format!("http://{address}/events"), None).await;
-    let mut events = DecodeStream::new(Box::pin(response.bytes_stream()));
+    let mut events = support::events(response);
     until("the subscription", || dashboard.subscribers() == 1).await;
     dashboard.shutdown();
     let end = tokio::time::timeout(WAIT, events.next())

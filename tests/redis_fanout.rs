@@ -4,14 +4,15 @@
 
 #[path = "../examples/redis_hub/mod.rs"]
 mod redis_hub;
+mod support;
 
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 use redis_hub::Hub;
-use sse_wire::stream::DecodeStream;
 use sse_wire::Message;
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::Events;
 
 /// Stops redis-server when the test ends, passed or failed.
 struct Server(Child);
@@ -65,22 +66,8 @@ async fn start_redis() -> (Server, String) {
     }
 }
 
-type Events = DecodeStream<
-    std::pin::Pin<Box<dyn Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send>>,
->;
-
 async fn subscribe(address: SocketAddr, last_event_id: Option<&str>) -> Events {
-    let mut request = reqwest::Client::new().get(format!("http://{address}/events"));
-    if let Some(id) = last_event_id {
-        request = request.header(sse_wire::http::LAST_EVENT_ID, id);
-    }
-    let response = request.send().await.unwrap();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|value| value.as_bytes());
-    sse_wire::check_response(response.status().as_u16(), content_type).unwrap();
-    DecodeStream::new(Box::pin(response.bytes_stream()))
+    support::events(support::get(format!("http://{address}/events"), last_event_id).await)
 }
 
 async fn next(events: &mut Events) -> Message {

@@ -4,6 +4,7 @@
 
 #[path = "../examples/follow/mod.rs"]
 mod follow;
+mod support;
 
 use axum::body::Body;
 use axum::http::HeaderMap;
@@ -17,20 +18,9 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::Rng;
 
 const TOTAL: u64 = 300;
-
-/// Seeded xorshift: the same drop points every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
-}
 
 struct Flaky {
     rng: Mutex<Rng>,

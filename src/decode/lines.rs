@@ -4,6 +4,7 @@
 //! one chunk with the LF starting the next, and lines longer than the limit (dropped while
 //! they arrive, so memory stays bounded).
 
+use crate::chunks::advance_front;
 use crate::lines::{find_line_break, LineBreak};
 use alloc::collections::VecDeque;
 use bytes::{Buf, Bytes, BytesMut};
@@ -168,20 +169,11 @@ impl LineReader {
     }
 
     /// Drops `count` queued bytes from the front.
-    fn consume(&mut self, mut count: usize) {
+    fn consume(&mut self, count: usize) {
         self.queued -= count;
         self.consumed += count as u64;
-        while count > 0 {
-            let Some(front) = self.chunks.front_mut() else {
-                return;
-            };
-            if count < front.len() {
-                front.advance(count);
-                return;
-            }
-            count -= front.len();
-            self.chunks.pop_front();
-        }
+        advance_front(&mut self.chunks, count);
+        // `split_to` may have left an emptied chunk in front.
         if self.chunks.front().is_some_and(Bytes::is_empty) {
             self.chunks.pop_front();
         }

@@ -92,20 +92,7 @@ impl<S> DecodeStream<S> {
         &self.decoder
     }
 
-    /// The body stream.
-    pub fn get_ref(&self) -> &S {
-        &self.body
-    }
-
-    /// The body stream, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.body
-    }
-
-    /// The body stream, pinned.
-    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut S> {
-        self.project().body
-    }
+    wrapped_stream_accessors!(body: S);
 
     /// The body stream and the decoder (to [`reset`](Decoder::reset) and reuse it for the
     /// next connection).

@@ -114,20 +114,7 @@ where
         self
     }
 
-    /// The source.
-    pub fn get_ref(&self) -> &S {
-        &self.source
-    }
-
-    /// The source, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.source
-    }
-
-    /// The source, pinned.
-    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut S> {
-        self.project().source
-    }
+    wrapped_stream_accessors!(source: S);
 
     /// Unwraps the source.
     pub fn into_inner(self) -> S {

@@ -19,6 +19,27 @@
 //! assert_eq!(chunks.concat(), b"data: a\n\ndata: b\n\n");
 //! ```
 
+/// The accessors every adapter has: `get_ref`, `get_mut`, `get_pin_mut` for the wrapped
+/// stream named by `$field` (of type `$inner`), inside the adapter's `impl` block.
+macro_rules! wrapped_stream_accessors {
+    ($field:ident: $inner:ident) => {
+        /// The wrapped stream.
+        pub fn get_ref(&self) -> &$inner {
+            &self.$field
+        }
+
+        /// The wrapped stream, mutably.
+        pub fn get_mut(&mut self) -> &mut $inner {
+            &mut self.$field
+        }
+
+        /// The wrapped stream, pinned.
+        pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut $inner> {
+            self.project().$field
+        }
+    };
+}
+
 mod decode;
 mod encode;
 mod keep_alive;

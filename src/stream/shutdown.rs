@@ -57,20 +57,7 @@ impl<S, F: Future> Shutdown<S, F> {
         self
     }
 
-    /// The wrapped stream.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped stream, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.inner
-    }
-
-    /// The wrapped stream, pinned.
-    pub fn get_pin_mut(self: Pin<&mut Self>) -> Pin<&mut S> {
-        self.project().inner
-    }
+    wrapped_stream_accessors!(inner: S);
 
     /// Unwraps the stream.
     pub fn into_inner(self) -> S {
