@@ -270,6 +270,7 @@ impl ExactSizeIterator for EncodedBuf {}
 mod tests {
     use super::*;
     use crate::{EventId, EventType};
+    use alloc::string::ToString;
     use core::time::Duration;
 
     #[test]

@@ -218,6 +218,7 @@ event_id_from_integer!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn rejects_line_breaks_with_their_position() {

@@ -82,6 +82,7 @@ pub fn check_http_response<B>(response: &::http::Response<B>) -> Result<(), Resp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn parameters_and_case_do_not_matter() {

@@ -4,6 +4,7 @@
 use super::*;
 use crate::error::DecodeError;
 use alloc::string::{String, ToString};
+use alloc::vec;
 use alloc::vec::Vec;
 use bytes::Bytes;
 

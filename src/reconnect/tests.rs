@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ResponseError;
+use alloc::vec::Vec;
 use core::time::Duration;
 
 const SSE: Option<&[u8]> = Some(b"text/event-stream");

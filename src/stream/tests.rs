@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::{DecodeError, DecoderConfig, Event, StreamError};
+use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::rc::Rc;
