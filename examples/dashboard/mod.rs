@@ -144,6 +144,7 @@ impl Dashboard {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(|| async { Html(include_str!("page.html")) }))
+            .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
             .route("/events", get(events))
             .route("/tasks/progress", get(progress))
             .route("/notify", post(notify))

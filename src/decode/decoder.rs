@@ -54,6 +54,8 @@ pub struct Decoder {
     id_buffer: Text,
     /// The stream's last event id: the buffer as committed by the last empty line.
     last_event_id: Text,
+    /// An `id` field changed the buffer since the last empty line.
+    id_pending: bool,
     retry: Option<Duration>,
 }
 
@@ -71,6 +73,7 @@ impl Decoder {
             block: Block::default(),
             id_buffer: Text::default(),
             last_event_id: Text::default(),
+            id_pending: false,
             retry: None,
         }
     }
@@ -107,6 +110,7 @@ impl Decoder {
         self.reader = LineReader::new(!self.config.comments);
         self.block = Block::default();
         self.id_buffer = self.last_event_id.clone();
+        self.id_pending = false;
     }
 
     /// The stream's last event id, as committed by the last empty line: what a reconnecting
@@ -169,7 +173,13 @@ impl Decoder {
         if self.block.discarding {
             return None;
         }
-        let (name_end, value_start) = match memchr::memchr(b':', &line) {
+        // Known field names are at most five bytes, so a colon that matters is among the
+        // first six: a short scalar scan beats a vectorised search on typical short lines.
+        let colon = line.iter().take(6).position(|&byte| byte == b':');
+        if colon.is_none() && line.len() > 5 {
+            return None;
+        }
+        let (name_end, value_start) = match colon {
             Some(0) => return self.comment(line.slice(1..), offset),
             // The value starts after the colon and one optional space.
             Some(colon) => (
@@ -216,6 +226,7 @@ impl Decoder {
                     return self.invalid_utf8(offset);
                 };
                 self.id_buffer = text;
+                self.id_pending = true;
                 self.block.id_set = true;
             }
             Field::Retry => {
@@ -232,7 +243,9 @@ impl Decoder {
 
     /// The standard's dispatch, at an empty line.
     fn dispatch(&mut self) -> Option<Message> {
-        self.last_event_id = self.id_buffer.clone();
+        if core::mem::take(&mut self.id_pending) {
+            self.last_event_id = self.id_buffer.clone();
+        }
         let block = &mut self.block;
         let data = block.data.take();
         let event_type = block.event_type.take();
@@ -246,7 +259,12 @@ impl Decoder {
         Some(Message {
             event_type: event_type.filter(|event_type| !event_type.is_empty()),
             data,
-            last_event_id: self.last_event_id.clone(),
+            // An empty id is the common case: a fresh empty `Text` skips `Bytes`' clone call.
+            last_event_id: if self.last_event_id.is_empty() {
+                Text::default()
+            } else {
+                self.last_event_id.clone()
+            },
             id_in_block: id_set,
             retry,
         })
