@@ -1,6 +1,8 @@
 //! A resilient event-stream client: validates the response, decodes events, prints them, and
-//! reconnects with `Last-Event-ID` when the connection drops (kill the server and start it
-//! again: the client resumes where it left off).
+//! reconnects with `Last-Event-ID` when the connection drops. Try it against
+//! `cargo run --example hyper_server` (`http://127.0.0.1:3001/`): kill the server mid-stream,
+//! start it again, and the client resumes at the next tick, because that server derives its
+//! events from the id.
 //!
 //! ```text
 //! cargo run --example client -- http://127.0.0.1:3000/events
