@@ -24,8 +24,10 @@ pub(super) enum Line {
 /// Input queue plus the state of the line being assembled.
 #[derive(Debug, Clone, Default)]
 pub(super) struct LineReader {
-    /// Pushed input not yet looked at. Each byte is scanned once: a line's unfinished head
-    /// moves to `partial`.
+    /// The chunk being read, kept out of the queue because every line touches it. Each byte
+    /// is scanned once: a line's unfinished head moves to `partial`.
+    current: Bytes,
+    /// Pushed chunks after `current`.
     chunks: VecDeque<Bytes>,
     queued: usize,
     /// The head of a line that spans chunks.
@@ -56,7 +58,11 @@ impl LineReader {
     pub(super) fn push(&mut self, chunk: Bytes) {
         if !chunk.is_empty() {
             self.queued += chunk.len();
-            self.chunks.push_back(chunk);
+            if self.current.is_empty() && self.chunks.is_empty() {
+                self.current = chunk;
+            } else {
+                self.chunks.push_back(chunk);
+            }
         }
     }
 
@@ -80,13 +86,17 @@ impl LineReader {
             return None;
         }
         loop {
-            let Some(front) = self.chunks.front_mut() else {
-                if self.finished {
-                    self.partial = BytesMut::new();
-                    self.skipping = false;
-                }
-                return None;
-            };
+            if self.current.is_empty() {
+                let Some(next) = self.chunks.pop_front() else {
+                    if self.finished {
+                        self.partial = BytesMut::new();
+                        self.skipping = false;
+                    }
+                    return None;
+                };
+                self.current = next;
+            }
+            let front = &mut self.current;
             if self.pending_cr {
                 self.pending_cr = false;
                 if front[0] == b'\n' {
@@ -154,7 +164,8 @@ impl LineReader {
     fn strip_bom(&mut self) -> bool {
         let mut prefix = [0; 3];
         let mut seen = 0;
-        for byte in self.chunks.iter().flat_map(|chunk| chunk.iter()).take(3) {
+        let queued = core::iter::once(&self.current).chain(&self.chunks);
+        for byte in queued.flat_map(|chunk| chunk.iter()).take(3) {
             prefix[seen] = *byte;
             seen += 1;
         }
@@ -172,10 +183,12 @@ impl LineReader {
     fn consume(&mut self, count: usize) {
         self.queued -= count;
         self.consumed += count as u64;
-        advance_front(&mut self.chunks, count);
-        // `split_to` may have left an emptied chunk in front.
-        if self.chunks.front().is_some_and(Bytes::is_empty) {
-            self.chunks.pop_front();
+        if count <= self.current.len() {
+            self.current.advance(count);
+        } else {
+            let rest = count - self.current.len();
+            self.current = Bytes::new();
+            advance_front(&mut self.chunks, rest);
         }
     }
 }
