@@ -59,7 +59,8 @@
 //! - `std` (default): the standard library. Without it the crate is `#![no_std]` with
 //!   `alloc`, and everything but the `http`, `json` and `tokio` extras still works.
 //! - `json`: [`Event::json_data`] with serde_json.
-//! - `http`: [`http::typed`] and `check_http_response`, with `http` crate types.
+//! - `http`: [`http::typed`], `check_http_response` and `check_http_headers`, with `http`
+//!   crate types.
 //! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`.
 //!
 //! # MSRV
@@ -92,7 +93,7 @@ pub use field::{EventId, EventType};
 pub use history::{History, Replay};
 pub use reconnect::{Decision, Reconnect, ReconnectConfig, StopReason};
 #[cfg(feature = "http")]
-pub use response::check_http_response;
+pub use response::{check_http_headers, check_http_response};
 pub use response::{check_response, is_event_stream};
 
 /// The README's examples run as doctests.

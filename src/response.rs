@@ -56,7 +56,7 @@ pub fn check_response(status: u16, content_type: Option<&[u8]>) -> Result<(), Re
     }
 }
 
-/// [`check_response`] for an `http::Response` (reqwest's, hyper's and most clients').
+/// [`check_response`] for an `http::Response` (hyper's, and most clients' built on `http`).
 ///
 /// # Errors
 /// [`ResponseError`] says which rule the response broke.
@@ -72,9 +72,37 @@ pub fn check_response(status: u16, content_type: Option<&[u8]>) -> Result<(), Re
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub fn check_http_response<B>(response: &::http::Response<B>) -> Result<(), ResponseError> {
-    let content_type = response.headers().get(::http::header::CONTENT_TYPE);
+    check_http_headers(response.status(), response.headers())
+}
+
+/// [`check_response`] for a status and a header map: what clients that do not hand out an
+/// `http::Response` expose (reqwest's `Response::status()` and `headers()`).
+///
+/// # Errors
+/// [`ResponseError`] says which rule the response broke.
+///
+/// # Examples
+/// ```
+/// use http::{header, HeaderMap, HeaderValue, StatusCode};
+/// use sse_wire::{check_http_headers, ResponseError};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream; charset=utf-8"));
+/// assert_eq!(check_http_headers(StatusCode::OK, &headers), Ok(()));
+/// assert_eq!(
+///     check_http_headers(StatusCode::NO_CONTENT, &headers),
+///     Err(ResponseError::NoContent)
+/// );
+/// ```
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub fn check_http_headers(
+    status: ::http::StatusCode,
+    headers: &::http::HeaderMap,
+) -> Result<(), ResponseError> {
+    let content_type = headers.get(::http::header::CONTENT_TYPE);
     check_response(
-        response.status().as_u16(),
+        status.as_u16(),
         content_type.map(::http::HeaderValue::as_bytes),
     )
 }
@@ -106,5 +134,69 @@ mod tests {
             check_response(404, None).unwrap_err().to_string(),
             "server answered status 404, not 200"
         );
+    }
+
+    #[test]
+    fn status_is_checked_before_the_content_type() {
+        assert_eq!(
+            check_response(204, Some(b"text/event-stream")),
+            Err(ResponseError::NoContent)
+        );
+        assert_eq!(
+            check_response(301, Some(b"text/event-stream")),
+            Err(ResponseError::Status { status: 301 })
+        );
+        assert_eq!(
+            check_response(500, None),
+            Err(ResponseError::Status { status: 500 })
+        );
+        assert_eq!(
+            check_response(204, None).unwrap_err().to_string(),
+            "server answered 204 No Content: the stream is over, do not reconnect"
+        );
+    }
+
+    #[test]
+    fn non_utf8_content_types_are_reported_lossily() {
+        assert_eq!(
+            check_response(200, Some(b"text/\xffhtml")),
+            Err(ResponseError::ContentType {
+                content_type: "text/\u{fffd}html".into()
+            })
+        );
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn http_types_are_checked_the_same_way() {
+        let response = |status: u16, content_type: Option<&'static str>| {
+            let mut builder = ::http::Response::builder().status(status);
+            if let Some(value) = content_type {
+                builder = builder.header("Content-Type", value);
+            }
+            builder.body(()).unwrap()
+        };
+        let cases = [
+            (200, Some("TEXT/EVENT-STREAM;charset=utf-8"), Ok(())),
+            (200, None, Err(ResponseError::MissingContentType)),
+            (
+                204,
+                Some("text/event-stream"),
+                Err(ResponseError::NoContent),
+            ),
+            (
+                404,
+                Some("text/event-stream"),
+                Err(ResponseError::Status { status: 404 }),
+            ),
+        ];
+        for (status, content_type, expected) in cases {
+            let response = response(status, content_type);
+            assert_eq!(check_http_response(&response), expected);
+            assert_eq!(
+                check_http_headers(response.status(), response.headers()),
+                expected
+            );
+        }
     }
 }

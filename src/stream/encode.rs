@@ -207,3 +207,127 @@ where
         self.done
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::test_support::{poll, ready_bytes, DropFlag, Source};
+    use alloc::rc::Rc;
+    use alloc::vec::Vec;
+    use core::cell::Cell;
+    use futures::{executor::block_on, stream, StreamExt};
+
+    #[test]
+    fn polls_the_source_only_when_polled() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream());
+        for _ in 0..100 {
+            source.send("x");
+        }
+        assert_eq!(ready_bytes(&mut body), "data: x\n\n");
+        assert_eq!(
+            source.queued(),
+            99,
+            "one poll takes one event: backpressure reaches the source"
+        );
+    }
+
+    #[test]
+    fn plain_events_give_infallible_chunks() {
+        let events = stream::iter([Event::new().data("a"), Event::new().data("b")]);
+        let chunks: Vec<Result<Bytes, Infallible>> = block_on(EncodeStream::new(events).collect());
+        assert_eq!(chunks, [Ok("data: a\n\n".into()), Ok("data: b\n\n".into())]);
+    }
+
+    #[test]
+    fn an_error_passes_through_and_ends_the_stream() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream());
+        source.send("a");
+        source.fail("boom");
+        source.send("never");
+        assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        assert!(body.is_terminated());
+        assert_eq!(source.queued(), 1, "not polled after the error");
+    }
+
+    #[test]
+    fn coalescing_joins_ready_events_up_to_the_limit() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream()).coalesce(20);
+        for data in ["a", "b", "c", "d"] {
+            source.send(data);
+        }
+        // Each event is 9 bytes: two fit under 20, the third crosses it and closes the chunk.
+        assert_eq!(ready_bytes(&mut body), "data: a\n\ndata: b\n\ndata: c\n\n");
+        assert_eq!(source.queued(), 1, "the batch stops at the limit");
+        assert_eq!(ready_bytes(&mut body), "data: d\n\n");
+        assert!(poll(&mut body).is_pending());
+    }
+
+    #[test]
+    fn coalescing_sends_what_is_ready_without_waiting_for_more() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream()).coalesce(16 * 1024);
+        source.send("only");
+        assert_eq!(ready_bytes(&mut body), "data: only\n\n");
+        assert!(poll(&mut body).is_pending());
+        source.send("later");
+        assert_eq!(ready_bytes(&mut body), "data: later\n\n");
+    }
+
+    #[test]
+    fn coalescing_delivers_the_batch_before_an_error_then_ends() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream()).coalesce(1024);
+        source.send("a");
+        source.fail("boom");
+        source.send("never");
+        assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        assert!(body.is_terminated());
+    }
+
+    #[test]
+    fn coalescing_delivers_the_batch_before_the_end() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream()).coalesce(1024);
+        source.send("a");
+        source.end();
+        assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+        assert!(!body.is_terminated());
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        assert!(body.is_terminated());
+    }
+
+    #[test]
+    fn dropping_the_body_drops_the_source() {
+        let dropped = Rc::new(Cell::new(false));
+        let mut body = EncodeStream::new(DropFlag::new(stream::pending::<Event>(), &dropped));
+        assert!(poll(&mut body).is_pending());
+        drop(body);
+        assert!(
+            dropped.get(),
+            "the client went away: the source must go too"
+        );
+    }
+
+    #[test]
+    fn accessors_reach_the_source() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream());
+        source.send("a");
+        source.send("b");
+        let Poll::Ready(Some(Ok(first))) = poll(body.get_mut()) else {
+            panic!("the source had an event ready");
+        };
+        assert_eq!(first.data_bytes().map(|data| &data[..]), Some(&b"a"[..]));
+        let Poll::Ready(Some(Ok(second))) = poll(&mut body.into_inner()) else {
+            panic!("the source had an event ready");
+        };
+        assert_eq!(second.data_bytes().map(|data| &data[..]), Some(&b"b"[..]));
+    }
+}

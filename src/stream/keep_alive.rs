@@ -24,6 +24,11 @@ pin_project! {
     /// consumer took: a consumer that is slow to take chunks is busy, not idle. The sleep
     /// future lives inside the adapter (no allocation per reset).
     ///
+    /// Why a sleep factory rather than a stream of ticks: a keep-alive is about silence, so
+    /// its timer must restart at every real event. A tick stream runs on its own schedule
+    /// and would send a keep-alive right after a real event; a fresh sleep per quiet period
+    /// starts exactly when the silence does, and every runtime has such a sleep.
+    ///
     /// # Examples
     /// ```
     /// use futures::{executor::block_on, future, stream, StreamExt};
@@ -159,5 +164,139 @@ where
 {
     fn is_terminated(&self) -> bool {
         self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::test_support::{poll, ready_bytes, DropFlag, ManualClock, Source};
+    use crate::stream::EncodeStream;
+    use crate::EventType;
+    use alloc::rc::Rc;
+    use core::cell::Cell;
+    use futures::stream;
+
+    #[test]
+    fn fires_only_after_a_quiet_interval() {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let mut body = KeepAlive::new(
+            EncodeStream::new(source.stream()),
+            Duration::from_secs(15),
+            clock.sleep(),
+        );
+
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(14));
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(ready_bytes(&mut body), ":\n\n");
+
+        // A real event resets the silence: the timer started at 15 s would fire at 30 s, but
+        // at 30 s the stream has been quiet only since the event at 20 s.
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(5));
+        source.send("news");
+        assert_eq!(ready_bytes(&mut body), "data: news\n\n");
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(10));
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(ready_bytes(&mut body), ":\n\n");
+
+        // Keeps firing while the silence lasts, once per interval.
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(15));
+        assert_eq!(ready_bytes(&mut body), ":\n\n");
+    }
+
+    #[test]
+    fn one_timer_per_quiet_period_however_often_it_is_polled() {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let mut body = KeepAlive::new(
+            EncodeStream::new(source.stream()),
+            Duration::from_secs(15),
+            clock.sleep(),
+        );
+        for _ in 0..10 {
+            assert!(poll(&mut body).is_pending());
+        }
+        assert_eq!(clock.sleeps_made(), 1);
+        source.send("a");
+        assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+        assert!(poll(&mut body).is_pending());
+        assert_eq!(clock.sleeps_made(), 2, "the event restarted the timer");
+    }
+
+    #[test]
+    fn events_ready_in_a_row_never_wait_for_the_timer() {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let mut body = KeepAlive::new(
+            EncodeStream::new(source.stream()),
+            Duration::from_secs(15),
+            clock.sleep(),
+        );
+        source.send("a");
+        source.send("b");
+        assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+        assert_eq!(ready_bytes(&mut body), "data: b\n\n");
+        assert_eq!(clock.sleeps_made(), 0, "no timer while events flow");
+    }
+
+    #[test]
+    fn can_be_a_comment_text_or_a_named_event() {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let quiet = EncodeStream::new(source.stream());
+        let mut body = KeepAlive::new(quiet, Duration::from_secs(1), clock.sleep()).comment("ping");
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(ready_bytes(&mut body), ": ping\n\n");
+
+        let named = Event::new()
+            .event(EventType::from_static("keep-alive").unwrap())
+            .data("");
+        let mut body = body.event(&named);
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(ready_bytes(&mut body), "event: keep-alive\ndata:\n\n");
+    }
+
+    #[test]
+    fn passes_errors_through_and_ends_with_the_source() {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let mut body = KeepAlive::new(
+            EncodeStream::new(source.stream()),
+            Duration::from_secs(1),
+            clock.sleep(),
+        );
+        source.fail("boom");
+        assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        assert!(body.is_terminated());
+        clock.advance(Duration::from_secs(5));
+        assert!(
+            matches!(poll(&mut body), Poll::Ready(None)),
+            "no keep-alive after the end"
+        );
+    }
+
+    #[test]
+    fn dropping_it_drops_the_source() {
+        let dropped = Rc::new(Cell::new(false));
+        let clock = ManualClock::default();
+        let source = DropFlag::new(stream::pending::<Event>(), &dropped);
+        let mut body = KeepAlive::new(
+            EncodeStream::new(source),
+            Duration::from_secs(1),
+            clock.sleep(),
+        );
+        assert!(poll(&mut body).is_pending());
+        drop(body);
+        assert!(dropped.get());
     }
 }

@@ -3,7 +3,8 @@
 //! Server side, chained over a source of events:
 //! [`EncodeStream`] (events to `Bytes`, optional coalescing), [`KeepAlive`] (a comment on a
 //! quiet stream, timer supplied by the caller) and [`Shutdown`] (end on a signal, optionally
-//! after a last event). Client side: [`DecodeStream`] (body chunks to events).
+//! after a last event). Client side: [`DecodeStream`] (body chunks to events) and
+//! [`FrameStream`] (events and comments).
 //!
 //! # Examples
 //! ```
@@ -45,10 +46,10 @@ mod encode;
 mod keep_alive;
 mod shutdown;
 
-pub use decode::DecodeStream;
+pub use decode::{DecodeStream, FrameStream};
 pub use encode::{EncodeStream, IntoEventResult};
 pub use keep_alive::KeepAlive;
 pub use shutdown::Shutdown;
 
 #[cfg(test)]
-mod tests;
+mod test_support;

@@ -96,3 +96,103 @@ where
         self.done
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::test_support::{poll, ready_bytes, DropFlag, ManualClock, Source};
+    use crate::stream::{EncodeStream, KeepAlive};
+    use alloc::boxed::Box;
+    use alloc::rc::Rc;
+    use core::cell::Cell;
+    use core::time::Duration;
+    use futures::{future, stream};
+
+    /// A shutdown signal the test fires by hand.
+    fn signal(fired: &Rc<Cell<bool>>) -> impl Future<Output = ()> {
+        let fired = fired.clone();
+        future::poll_fn(move |_| {
+            if fired.get() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+
+    #[test]
+    fn sends_the_farewell_then_ends_without_polling_the_source() {
+        let source = Source::default();
+        let stop = Rc::new(Cell::new(false));
+        let farewell = Event::new().retry(Duration::from_secs(10));
+        let mut body = Box::pin(
+            Shutdown::new(EncodeStream::new(source.stream()), signal(&stop)).farewell(&farewell),
+        );
+        source.send("live");
+        assert_eq!(ready_bytes(&mut body), "data: live\n\n");
+        assert!(poll(&mut body).is_pending());
+        stop.set(true);
+        source.send("after shutdown");
+        assert_eq!(ready_bytes(&mut body), "retry: 10000\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        assert!(body.is_terminated());
+        assert_eq!(
+            source.queued(),
+            1,
+            "the source was not polled after the signal"
+        );
+    }
+
+    #[test]
+    fn without_a_farewell_it_just_ends() {
+        let source = Source::default();
+        let stop = Rc::new(Cell::new(false));
+        let mut body = Box::pin(Shutdown::new(
+            EncodeStream::new(source.stream()),
+            signal(&stop),
+        ));
+        assert!(poll(&mut body).is_pending());
+        stop.set(true);
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        stop.set(false);
+        assert!(
+            matches!(poll(&mut body), Poll::Ready(None)),
+            "fused: the signal is not polled again"
+        );
+    }
+
+    #[test]
+    fn the_source_ending_first_ends_the_stream() {
+        let source = Source::default();
+        let mut body = Shutdown::new(EncodeStream::new(source.stream()), future::pending::<()>())
+            .farewell(&Event::new().data("bye"));
+        source.send("a");
+        source.end();
+        assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+        assert!(
+            matches!(poll(&mut body), Poll::Ready(None)),
+            "no farewell when the stream ended on its own"
+        );
+    }
+
+    #[test]
+    fn dropping_the_whole_chain_drops_the_source() {
+        let dropped = Rc::new(Cell::new(false));
+        let clock = ManualClock::default();
+        let source = DropFlag::new(stream::pending::<Event>(), &dropped);
+        let body = KeepAlive::new(
+            EncodeStream::new(source),
+            Duration::from_secs(1),
+            clock.sleep(),
+        );
+        let mut body = Shutdown::new(body, future::pending::<()>());
+        assert!(poll(&mut body).is_pending());
+        assert!(!dropped.get());
+        drop(body);
+        assert!(
+            dropped.get(),
+            "the client went away: the source must go too"
+        );
+    }
+}
