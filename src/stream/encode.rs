@@ -8,6 +8,15 @@ use core::task::{Context, Poll};
 use futures_core::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 
+/// How many bytes of ready events [`EncodeStream`] joins into one chunk unless told
+/// otherwise: 8 KiB.
+///
+/// Measured (`cargo bench --bench stream`): a burst of 1,000 small events written to a
+/// loopback TCP socket, one write per chunk, takes about 20x less time joined into 8 KiB
+/// chunks than as one chunk per event (5 writes instead of 1,000); 16 KiB gains little more.
+/// Lone events cost nothing extra: they are never held back and get exact-size chunks.
+pub const DEFAULT_COALESCE: usize = 8 * 1024;
+
 /// An item an [`EncodeStream`] accepts: an [`Event`], or a `Result` of one.
 pub trait IntoEventResult {
     /// The error a failed item carries; [`Infallible`] for plain events.
@@ -42,20 +51,25 @@ pin_project! {
     /// frames) and actix's `HttpResponse::streaming` take.
     ///
     /// It polls the source only when it is polled itself, so the socket's backpressure
-    /// reaches the source and nothing is buffered without bound. With
-    /// [`coalesce`](Self::coalesce), events that are ready at the same time go out as one
-    /// chunk (fewer writes under bursts). The stream ends after the source ends or after the
-    /// first error, which is passed through.
+    /// reaches the source and nothing is buffered without bound. Events that are ready at
+    /// the same time go out as one chunk of up to [`DEFAULT_COALESCE`] bytes (fewer writes
+    /// under bursts; see [`coalesce`](Self::coalesce)). The stream ends after the source ends
+    /// or after the first error, which is passed through.
     ///
     /// # Examples
     /// ```
     /// use futures::{executor::block_on, stream, StreamExt};
     /// use sse_wire::{stream::EncodeStream, Event};
     ///
-    /// let events = stream::iter([Event::new().data("one"), Event::new().data("two")]);
-    /// let chunks: Vec<_> = block_on(EncodeStream::new(events).collect());
-    /// assert_eq!(chunks[0].as_ref().unwrap(), "data: one\n\n");
+    /// let events = [Event::new().data("one"), Event::new().data("two")];
+    /// // Both events are ready at once: they go out as one chunk.
+    /// let chunks: Vec<_> = block_on(EncodeStream::new(stream::iter(events.clone())).collect());
+    /// assert_eq!(chunks, [Ok("data: one\n\ndata: two\n\n".into())]);
+    ///
+    /// // One chunk per event.
+    /// let chunks: Vec<_> = block_on(EncodeStream::new(stream::iter(events)).coalesce(0).collect());
     /// assert_eq!(chunks.len(), 2);
+    /// # let _: &[Result<bytes::Bytes, std::convert::Infallible>] = &chunks;
     /// ```
     #[must_use = "streams do nothing unless polled"]
     pub struct EncodeStream<S>
@@ -97,18 +111,24 @@ where
     S: Stream,
     S::Item: IntoEventResult,
 {
-    /// Wraps a source of events; each event becomes one chunk.
+    /// Wraps a source of events, joining ready events into chunks of up to
+    /// [`DEFAULT_COALESCE`] bytes.
     pub fn new(source: S) -> Self {
         Self {
             source,
-            coalesce: 0,
+            coalesce: DEFAULT_COALESCE,
             held: None,
             done: false,
         }
     }
 
-    /// Joins events that are ready together into chunks of up to `bytes` (a chunk holds at
-    /// least one event, however large). `0`, the default, sends each event as its own chunk.
+    /// Joins events that are ready together into one chunk, adding events until the chunk
+    /// reaches `bytes` (so it exceeds `bytes` by less than one event); the default is
+    /// [`DEFAULT_COALESCE`]. `0` sends each event as its own chunk.
+    ///
+    /// It never waits for events: only those the source has ready at the time of the poll
+    /// are joined, so no latency is added, and a lone event still goes out in a chunk of its
+    /// exact size. The cost is one copy of each joined event into the batch buffer.
     pub fn coalesce(mut self, bytes: usize) -> Self {
         self.coalesce = bytes;
         self
@@ -159,11 +179,28 @@ where
                 }
             },
         };
-        if *this.coalesce == 0 {
+        if *this.coalesce <= first.encoded_len() {
             return Poll::Ready(Some(Ok(first.to_bytes())));
         }
-        let mut buf = BytesMut::with_capacity((*this.coalesce).max(first.encoded_len()));
+        // A lone event gets an exact-size chunk; the batch buffer is only made for a second.
+        let second = match this.source.as_mut().poll_next(cx) {
+            Poll::Pending => return Poll::Ready(Some(Ok(first.to_bytes()))),
+            Poll::Ready(None) => {
+                *this.held = Some(Held::End);
+                return Poll::Ready(Some(Ok(first.to_bytes())));
+            }
+            Poll::Ready(Some(item)) => match item.into_event_result() {
+                Ok(event) => event,
+                Err(error) => {
+                    *this.held = Some(Held::Error(error));
+                    return Poll::Ready(Some(Ok(first.to_bytes())));
+                }
+            },
+        };
+        let pair = first.encoded_len() + second.encoded_len();
+        let mut buf = BytesMut::with_capacity((*this.coalesce).max(pair));
         first.encode_into(&mut buf);
+        second.encode_into(&mut buf);
         while buf.len() < *this.coalesce {
             match this.source.as_mut().poll_next(cx) {
                 Poll::Ready(Some(item)) => match item.into_event_result() {
@@ -220,7 +257,7 @@ mod tests {
     #[test]
     fn polls_the_source_only_when_polled() {
         let source = Source::default();
-        let mut body = EncodeStream::new(source.stream());
+        let mut body = EncodeStream::new(source.stream()).coalesce(0);
         for _ in 0..100 {
             source.send("x");
         }
@@ -233,16 +270,30 @@ mod tests {
     }
 
     #[test]
+    fn by_default_one_poll_takes_at_most_a_default_chunk_of_events() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream());
+        for _ in 0..2000 {
+            source.send("x");
+        }
+        let chunk = ready_bytes(&mut body);
+        // Each event is 9 bytes: the chunk stops at the first event reaching the limit.
+        assert_eq!(chunk.len(), DEFAULT_COALESCE.div_ceil(9) * 9);
+        assert_eq!(source.queued(), 2000 - DEFAULT_COALESCE.div_ceil(9));
+    }
+
+    #[test]
     fn plain_events_give_infallible_chunks() {
         let events = stream::iter([Event::new().data("a"), Event::new().data("b")]);
-        let chunks: Vec<Result<Bytes, Infallible>> = block_on(EncodeStream::new(events).collect());
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(events).coalesce(0).collect());
         assert_eq!(chunks, [Ok("data: a\n\n".into()), Ok("data: b\n\n".into())]);
     }
 
     #[test]
     fn an_error_passes_through_and_ends_the_stream() {
         let source = Source::default();
-        let mut body = EncodeStream::new(source.stream());
+        let mut body = EncodeStream::new(source.stream()).coalesce(0);
         source.send("a");
         source.fail("boom");
         source.send("never");
@@ -289,6 +340,27 @@ mod tests {
         assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
         assert!(matches!(poll(&mut body), Poll::Ready(None)));
         assert!(body.is_terminated());
+    }
+
+    #[test]
+    fn coalescing_delivers_a_longer_batch_before_an_error_or_the_end() {
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream()).coalesce(1024);
+        source.send("a");
+        source.send("b");
+        source.send("c");
+        source.fail("boom");
+        assert_eq!(ready_bytes(&mut body), "data: a\n\ndata: b\n\ndata: c\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
+
+        let source = Source::default();
+        let mut body = EncodeStream::new(source.stream()).coalesce(1024);
+        source.send("a");
+        source.send("b");
+        source.end();
+        assert_eq!(ready_bytes(&mut body), "data: a\n\ndata: b\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(None)));
     }
 
     #[test]

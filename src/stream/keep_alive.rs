@@ -235,7 +235,7 @@ mod tests {
         let clock = ManualClock::default();
         let source = Source::default();
         let mut body = KeepAlive::new(
-            EncodeStream::new(source.stream()),
+            EncodeStream::new(source.stream()).coalesce(0),
             Duration::from_secs(15),
             clock.sleep(),
         );

@@ -1,7 +1,7 @@
 //! `futures_core::Stream` adapters, runtime-free.
 //!
 //! Server side, chained over a source of events:
-//! [`EncodeStream`] (events to `Bytes`, optional coalescing), [`KeepAlive`] (a comment on a
+//! [`EncodeStream`] (events to `Bytes`, ready events joined), [`KeepAlive`] (a comment on a
 //! quiet stream, timer supplied by the caller) and [`Shutdown`] (end on a signal, optionally
 //! after a last event). Client side: [`DecodeStream`] (body chunks to events) and
 //! [`FrameStream`] (events and comments).
@@ -47,7 +47,7 @@ mod keep_alive;
 mod shutdown;
 
 pub use decode::{DecodeStream, FrameStream};
-pub use encode::{EncodeStream, IntoEventResult};
+pub use encode::{EncodeStream, IntoEventResult, DEFAULT_COALESCE};
 pub use keep_alive::KeepAlive;
 pub use shutdown::Shutdown;
 
