@@ -222,15 +222,15 @@ where
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.done {
-            (0, Some(0))
-        } else if self.coalesce == 0 {
-            self.source.size_hint()
-        } else {
-            (
-                usize::from(self.source.size_hint().0 > 0),
-                self.source.size_hint().1,
-            )
+        match (&self.held, self.done) {
+            (_, true) | (Some(Held::End), _) => (0, Some(0)),
+            (Some(Held::Error(_)), _) => (1, Some(1)),
+            // A source item may be an error that ends the stream, or be joined with others:
+            // at least one chunk if the source has an item, at most one per source item.
+            (None, false) => {
+                let (lower, upper) = self.source.size_hint();
+                (usize::from(lower > 0), upper)
+            }
         }
     }
 }
@@ -373,6 +373,33 @@ mod tests {
         assert!(!body.is_terminated());
         assert!(matches!(poll(&mut body), Poll::Ready(None)));
         assert!(body.is_terminated());
+    }
+
+    #[test]
+    fn size_hint_holds_whatever_the_source_yields() {
+        for coalesce in [0, 1024] {
+            for taken in 0..3 {
+                let items = stream::iter([
+                    Ok(Event::new().data("a")),
+                    Err("boom"),
+                    Ok(Event::new().data("never")),
+                ]);
+                let mut body = EncodeStream::new(items).coalesce(coalesce);
+                for _ in 0..taken {
+                    let _ = poll(&mut body);
+                }
+                let (lower, upper) = body.size_hint();
+                let rest = block_on((&mut body).collect::<Vec<_>>()).len();
+                assert!(
+                    lower <= rest,
+                    "coalesce {coalesce}, after {taken}: {lower} > {rest}"
+                );
+                assert!(
+                    upper.map_or(true, |upper| rest <= upper),
+                    "coalesce {coalesce}, after {taken}: {rest} > {upper:?}"
+                );
+            }
+        }
     }
 
     #[test]
