@@ -28,6 +28,21 @@ fn encode_into_a_fresh_buffer_allocates_once() {
 }
 
 #[test]
+fn encode_into_allocates_at_most_once_per_event_while_the_buffer_grows() {
+    let events: Vec<Event> = (0..100_u32)
+        .map(|n| sample_event().data(format!("payload {n}\nsecond line")))
+        .collect();
+    let mut buf = BytesMut::new();
+    let count = allocations(|| events.iter().for_each(|event| event.encode_into(&mut buf)));
+    assert!(
+        (1..=100).contains(&count),
+        "{count} allocations for 100 events"
+    );
+    let expected: usize = events.iter().map(Event::encoded_len).sum();
+    assert_eq!(buf.len(), expected);
+}
+
+#[test]
 fn encode_into_a_buffer_with_room_does_not_allocate() {
     let event = sample_event();
     let mut buf = BytesMut::with_capacity(4096);
