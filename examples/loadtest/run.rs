@@ -1,0 +1,284 @@
+//! One measured run: start a server, ramp the subscribers up, publish, (optionally) storm,
+//! wait for delivery, and report.
+
+use crate::child::Spec;
+use crate::http1::Publisher;
+use crate::procfs;
+use crate::redis_server;
+use crate::report::{Connections, Events, Latency, Report, ServerProcess, Storm};
+use crate::servers::Kind;
+use crate::subscriber::{self, Control, Shared, Tally};
+use std::io;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Mutex, Semaphore};
+
+/// How long the ramp may take before the run goes on with the streams it has.
+const RAMP_TIMEOUT: Duration = Duration::from_secs(120);
+/// Pause before memory readings, so the server's allocations settle.
+const SETTLE: Duration = Duration::from_secs(1);
+/// How often the controller looks at the shared counters.
+const POLL: Duration = Duration::from_millis(5);
+
+/// The reconnect storm to cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StormKind {
+    /// Every client drops its connection at once and reconnects within the window.
+    Cut,
+    /// The server is killed (SIGKILL) and started again on the same port.
+    Restart,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The server.
+    pub kind: Kind,
+    /// Concurrent subscribers.
+    pub connections: usize,
+    /// Events to publish.
+    pub events: u64,
+    /// Events per second.
+    pub rate: f64,
+    /// Padding bytes added to each event's data.
+    pub payload: usize,
+    /// A reconnect storm halfway through publishing.
+    pub storm: Option<StormKind>,
+    /// The sse-wire Hub on Redis Streams (a `redis-server` is started for it).
+    pub redis: bool,
+    /// Listen backlog asked for.
+    pub backlog: u32,
+    /// Connection attempts in flight during the ramp.
+    pub ramp: usize,
+    /// Reconnects after a lost connection spread over this window.
+    pub reconnect_window: Duration,
+    /// How long to wait for delivery after the last publish.
+    pub deadline: Duration,
+}
+
+/// Runs once and reports.
+pub async fn run(options: &Options) -> io::Result<Report> {
+    let redis = match options.redis {
+        true => Some(redis_server::start().await?),
+        false => None,
+    };
+    let mut spec = Spec {
+        kind: options.kind,
+        port: 0,
+        backlog: options.backlog,
+        redis: redis.as_ref().map(|redis| redis.url.clone()),
+    };
+    let mut server = spec.start().await?;
+    spec.port = server.addr.port();
+    let pid = server.pid;
+    tokio::time::sleep(SETTLE).await;
+    let mut process = ServerProcess {
+        rss_start_bytes: procfs::rss_bytes(pid)?,
+        ..ServerProcess::default()
+    };
+
+    let (control, control_receiver) = watch::channel(Control::default());
+    let epoch = Instant::now();
+    let shared = Arc::new(Shared {
+        addr: server.addr,
+        epoch,
+        connected: AtomicUsize::new(0),
+        opened: AtomicU64::new(0),
+        gave_up: AtomicUsize::new(0),
+        delivered: AtomicU64::new(0),
+        ramp: Semaphore::new(options.ramp.max(1)),
+        reconnect_window: options.reconnect_window,
+        control: control_receiver,
+    });
+
+    // Ramp: every subscriber connects; the semaphore bounds attempts in flight.
+    let overflows = procfs::listen_overflows();
+    let subscribers: Vec<_> = (0..options.connections as u64)
+        .map(|index| {
+            let shared = Arc::clone(&shared);
+            tokio::spawn(async move { subscriber::run(&shared, index).await })
+        })
+        .collect();
+    let all_connected = || {
+        shared.connected.load(Ordering::Relaxed) + shared.gave_up.load(Ordering::Relaxed)
+            >= options.connections
+    };
+    while !all_connected() && epoch.elapsed() < RAMP_TIMEOUT {
+        tokio::time::sleep(POLL).await;
+    }
+    let held = shared.connected.load(Ordering::Relaxed);
+    let mut connections = Connections {
+        asked: options.connections,
+        held,
+        ramp_ms: epoch.elapsed().as_millis() as u64,
+        listen_overflows: difference(overflows, procfs::listen_overflows()),
+        ..Connections::default()
+    };
+    tokio::time::sleep(SETTLE).await;
+    process.rss_held_bytes = procfs::rss_bytes(pid)?;
+    process.rss_per_idle_connection_bytes = process
+        .rss_held_bytes
+        .saturating_sub(process.rss_start_bytes)
+        / held.max(1) as u64;
+
+    // Publish, with the storm halfway.
+    let cpu_start = procfs::cpu_ticks(pid)?;
+    let published = Arc::new(AtomicU64::new(0));
+    let publisher = Arc::new(Mutex::new(Publisher::new(server.addr)));
+    let publishing = tokio::spawn(publish(
+        Arc::clone(&publisher),
+        Arc::clone(&published),
+        options.clone(),
+        epoch,
+    ));
+    let publish_started = Instant::now();
+    let delivered_before = shared.delivered.load(Ordering::Relaxed);
+    let mut storm = None;
+    if let Some(kind) = options.storm {
+        let after = options.events / 2;
+        while published.load(Ordering::Relaxed) < after && !publishing.is_finished() {
+            tokio::time::sleep(POLL).await;
+        }
+        let overflows = procfs::listen_overflows();
+        let opened_before = shared.opened.load(Ordering::Relaxed);
+        let mut report = Storm {
+            after_event: published.load(Ordering::Relaxed),
+            ..Storm::default()
+        };
+        let hit = Instant::now();
+        match kind {
+            StormKind::Cut => control.send_modify(|control| control.cuts += 1),
+            StormKind::Restart => {
+                // Hold the publisher so no publish straddles the kill.
+                let _publisher = publisher.lock().await;
+                server.kill().await?;
+                let restarting = Instant::now();
+                server = spec.start().await?;
+                report.restart_ms = Some(restarting.elapsed().as_millis() as u64);
+            }
+        }
+        let all_back = || {
+            shared.opened.load(Ordering::Relaxed) - opened_before >= held as u64
+                && shared.connected.load(Ordering::Relaxed) >= held
+        };
+        while !all_back() && hit.elapsed() < options.deadline {
+            tokio::time::sleep(POLL).await;
+        }
+        if all_back() {
+            report.all_back_ms = Some(hit.elapsed().as_millis() as u64);
+        }
+        report.listen_overflows = difference(overflows, procfs::listen_overflows());
+        storm = Some((hit, report));
+    }
+    let published_count = publishing.await.map_err(io::Error::other)??;
+
+    // Wait until every held subscriber has every event, or the deadline.
+    let expected = held as u64 * published_count;
+    let deadline = Instant::now() + options.deadline;
+    while shared.delivered.load(Ordering::Relaxed) - delivered_before < expected
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(POLL).await;
+    }
+    let delivery_ms = publish_started.elapsed().as_millis() as u64;
+    let all_delivered = shared.delivered.load(Ordering::Relaxed) - delivered_before >= expected;
+    let ticks = procfs::ticks_per_second();
+    let restarted = options.storm == Some(StormKind::Restart);
+    if !restarted {
+        let cpu_ticks = procfs::cpu_ticks(pid)?.saturating_sub(cpu_start);
+        let delivered = shared.delivered.load(Ordering::Relaxed) - delivered_before;
+        process.cpu_ms = cpu_ticks * 1000 / ticks;
+        process.cpu_ns_per_delivered_event = cpu_ticks * 1_000_000_000 / ticks / delivered.max(1);
+    }
+    process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
+    connections.held_at_end = shared.connected.load(Ordering::Relaxed);
+
+    let storm = storm.map(|(hit, mut report)| {
+        if all_delivered {
+            report.all_caught_up_ms = Some(hit.elapsed().as_millis() as u64);
+        }
+        report
+    });
+
+    // Stop every subscriber and sum up.
+    control.send_modify(|control| control.stop = true);
+    let mut tallies: Vec<Tally> = Vec::with_capacity(subscribers.len());
+    for subscriber in subscribers {
+        tallies.push(subscriber.await.map_err(io::Error::other)?);
+    }
+    let _ = server.kill().await;
+    drop(redis);
+
+    let mut latencies: Vec<u32> = tallies
+        .iter_mut()
+        .flat_map(|tally| std::mem::take(&mut tally.latencies_us))
+        .collect();
+    let mut events = Events::of(&tallies, published_count);
+    events.rate_per_s = options.rate;
+    events.delivery_ms = delivery_ms;
+    let storm = storm.map(|mut storm| {
+        storm.failed_attempts = tallies
+            .iter()
+            .map(|tally| u64::from(tally.failed_attempts))
+            .sum();
+        storm
+    });
+    Ok(Report {
+        server: options.kind.name(),
+        backend: if options.redis { "redis" } else { "memory" },
+        mode: match options.storm {
+            None => "load",
+            Some(StormKind::Cut) => "storm-cut",
+            Some(StormKind::Restart) => "storm-restart",
+        },
+        connections,
+        events,
+        latency_us: Latency::of(&mut latencies),
+        server_process: process,
+        storm,
+        notes: Vec::new(),
+    })
+}
+
+/// Publishes `options.events` events at `options.rate`; data is `SEQ NANOS [padding]`.
+/// Returns how many were published.
+async fn publish(
+    publisher: Arc<Mutex<Publisher>>,
+    published: Arc<AtomicU64>,
+    options: Options,
+    epoch: Instant,
+) -> io::Result<u64> {
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / options.rate.max(0.001)));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let padding = "x".repeat(options.payload);
+    for seq in 0..options.events {
+        ticks.tick().await;
+        let mut publisher = publisher.lock().await;
+        let mut attempts = 0;
+        loop {
+            let sent = epoch.elapsed().as_nanos();
+            let data = if padding.is_empty() {
+                format!("{seq} {sent}")
+            } else {
+                format!("{seq} {sent} {padding}")
+            };
+            match publisher.publish(&data).await {
+                Ok(()) => break,
+                Err(error) if attempts >= 50 => {
+                    return Err(io::Error::other(format!("publish {seq} failed: {error}")))
+                }
+                Err(_) => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+        published.store(seq + 1, Ordering::Relaxed);
+    }
+    Ok(options.events)
+}
+
+fn difference(before: Option<u64>, after: Option<u64>) -> Option<u64> {
+    Some(after?.saturating_sub(before?))
+}
