@@ -147,3 +147,14 @@ pub enum ReplayError {
     #[error("event id is not in the history")]
     Unknown,
 }
+
+/// Why a [`Hub`](crate::hub::Hub) could not publish or subscribe.
+#[cfg(feature = "tokio")]
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum HubError {
+    /// Bytes given to `publish_encoded` do not end with an empty line, so they are not
+    /// complete events.
+    #[error("encoded event does not end with an empty line")]
+    Incomplete,
+}

@@ -79,6 +79,9 @@ mod event;
 mod field;
 mod history;
 pub mod http;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod hub;
 mod lines;
 mod reconnect;
 mod response;
