@@ -168,30 +168,30 @@ impl Events {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // Paths in full: see the note in `http1`'s tests.
 
     #[test]
     fn percentiles_pick_ranked_samples() {
         let mut samples: Vec<u32> = (1..=100).rev().collect();
-        let latency = Latency::of(&mut samples);
+        let latency = super::Latency::of(&mut samples);
         assert_eq!((latency.p50, latency.p99, latency.max), (51, 99, 100));
     }
 
     #[test]
     fn events_count_gaps_duplicates_and_missing_tails() {
-        let whole = Tally {
+        let whole = super::Tally {
             next_seq: 10,
             delivered: 10,
-            ..Tally::default()
+            ..super::Tally::default()
         };
-        let gappy = Tally {
+        let gappy = super::Tally {
             next_seq: 8,
             delivered: 6,
             skipped: 2,
             duplicates: 1,
-            ..Tally::default()
+            ..super::Tally::default()
         };
-        let events = Events::of(&[whole, gappy], 10);
+        let events = super::Events::of(&[whole, gappy], 10);
         assert_eq!(events.delivered, 16);
         assert_eq!(events.lost, 4, "2 skipped + 2 never arrived");
         assert_eq!(events.duplicates, 1);

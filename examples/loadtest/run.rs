@@ -18,6 +18,8 @@ use tokio::sync::{watch, Mutex, Semaphore};
 const RAMP_TIMEOUT: Duration = Duration::from_secs(120);
 /// Pause before memory readings, so the server's allocations settle.
 const SETTLE: Duration = Duration::from_secs(1);
+/// With every subscriber connected and nothing delivered for this long, delivery is over.
+const QUIET: Duration = Duration::from_secs(3);
 /// How often the controller looks at the shared counters.
 const POLL: Duration = Duration::from_millis(5);
 
@@ -174,11 +176,22 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     let published_count = publishing.await.map_err(io::Error::other)??;
 
     // Wait until every held subscriber has every event, or the deadline.
+    // A server that delivers nothing for QUIET with every subscriber connected is done too:
+    // what is missing by then was lost (a server without history after a storm).
     let expected = held as u64 * published_count;
     let deadline = Instant::now() + options.deadline;
-    while shared.delivered.load(Ordering::Relaxed) - delivered_before < expected
-        && Instant::now() < deadline
-    {
+    let (mut last_count, mut last_change) = (0, Instant::now());
+    loop {
+        let count = shared.delivered.load(Ordering::Relaxed) - delivered_before;
+        if count >= expected || Instant::now() >= deadline {
+            break;
+        }
+        if count != last_count {
+            (last_count, last_change) = (count, Instant::now());
+        } else if last_change.elapsed() >= QUIET && shared.connected.load(Ordering::Relaxed) >= held
+        {
+            break;
+        }
         tokio::time::sleep(POLL).await;
     }
     let delivery_ms = publish_started.elapsed().as_millis() as u64;
