@@ -104,7 +104,7 @@ pub struct ServerProcess {
 /// The reconnect storm.
 #[derive(Debug, Default, Serialize)]
 pub struct Storm {
-    /// After which published event the storm hit.
+    /// Events published when the storm hit (every subscriber had at least half of them).
     pub after_event: u64,
     /// Time the restarted server took to listen again (restart mode), ms.
     #[serde(skip_serializing_if = "Option::is_none")]

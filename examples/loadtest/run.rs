@@ -138,8 +138,16 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     let delivered_before = shared.delivered.load(Ordering::Relaxed);
     let mut storm = None;
     if let Some(kind) = options.storm {
-        let after = options.events / 2;
-        while published.load(Ordering::Relaxed) < after && !publishing.is_finished() {
+        // The storm hits once every subscriber holds a Last-Event-ID: it has the first
+        // `after` events (later ones may be in flight, which the replay must make up for).
+        // A client cut before its first event reconnects without an id, and no server can
+        // tell what it missed.
+        let after = (options.events / 2).max(1);
+        while (published.load(Ordering::Relaxed) < after
+            || shared.delivered.load(Ordering::Relaxed) - delivered_before < held as u64 * after)
+            && !publishing.is_finished()
+            && publish_started.elapsed() < options.deadline
+        {
             tokio::time::sleep(POLL).await;
         }
         let overflows = procfs::listen_overflows();
