@@ -267,9 +267,15 @@ pub async fn serve(listener: tokio::net::TcpListener, dashboard: Dashboard) -> s
 
 /// Starts the app on a free loopback port, for tests.
 pub async fn start(config: Config) -> (SocketAddr, Dashboard) {
+    let hub = Hub::new(config.hub.clone());
+    start_on(config, hub).await
+}
+
+/// Starts the app on a free loopback port with `hub`, for tests.
+pub async fn start_on(config: Config, hub: Hub) -> (SocketAddr, Dashboard) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let dashboard = Dashboard::new(config);
+    let dashboard = Dashboard::with_hub(config, hub);
     tokio::spawn(serve(listener, dashboard.clone()));
     (address, dashboard)
 }
