@@ -157,4 +157,39 @@ pub enum HubError {
     /// complete events.
     #[error("encoded event does not end with an empty line")]
     Incomplete,
+    /// The Redis URL cannot be used.
+    #[cfg(feature = "redis")]
+    #[error("invalid redis url")]
+    RedisUrl {
+        /// What the redis crate reported.
+        #[source]
+        source: alloc::sync::Arc<redis::RedisError>,
+    },
+    /// No connection to Redis could be made.
+    #[cfg(feature = "redis")]
+    #[error("cannot reach redis at {address}")]
+    Unreachable {
+        /// Host and port (or socket path) tried; never the password.
+        address: alloc::string::String,
+        /// What the redis crate reported.
+        #[source]
+        source: alloc::sync::Arc<redis::RedisError>,
+    },
+    /// A Redis command failed (the connection is made again at the next call).
+    #[cfg(feature = "redis")]
+    #[error("redis command {command} failed")]
+    Redis {
+        /// The command, for example `XADD`.
+        command: &'static str,
+        /// What Redis or the redis crate reported.
+        #[source]
+        source: alloc::sync::Arc<redis::RedisError>,
+    },
+    /// Redis answered a command with something the hub does not understand.
+    #[cfg(feature = "redis")]
+    #[error("unexpected reply from redis to {command}")]
+    Reply {
+        /// The command, for example `XINFO`.
+        command: &'static str,
+    },
 }

@@ -42,6 +42,7 @@ pub struct HubConfig {
     pub(crate) history_age: Option<Duration>,
     pub(crate) on_lag: LagPolicy,
     pub(crate) resync: Bytes,
+    pub(crate) stream_max_len: usize,
 }
 
 /// The default resync signal: a `resync` event the page listens for.
@@ -55,6 +56,7 @@ impl Default for HubConfig {
             history_age: None,
             on_lag: LagPolicy::Resync,
             resync: Bytes::from_static(RESYNC),
+            stream_max_len: 10_000,
         }
     }
 }
@@ -100,6 +102,14 @@ impl HubConfig {
     /// Default: `event: resync` with the data `events were missed: reload the state`.
     pub fn resync(mut self, event: &Event) -> Self {
         self.resync = event.to_bytes();
+        self
+    }
+
+    /// Redis backend: entries kept in the shared stream, for every topic together
+    /// (`XADD ... MAXLEN ~`, so Redis may keep a few more; default 10,000). A client whose
+    /// `Last-Event-ID` is older than what this process holds resumes from these.
+    pub fn stream_max_len(mut self, entries: usize) -> Self {
+        self.stream_max_len = entries;
         self
     }
 }

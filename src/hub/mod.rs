@@ -47,6 +47,8 @@
 
 mod config;
 mod position;
+#[cfg(feature = "redis")]
+mod redis;
 mod ring;
 mod state;
 mod subscription;
@@ -84,6 +86,9 @@ pub struct Hub {
 enum Backend {
     /// In this process; positions after `start` are this process's.
     Memory { start: Pos },
+    /// A Redis stream shared with other processes.
+    #[cfg(feature = "redis")]
+    Redis(Arc<self::redis::RedisBackend>),
 }
 
 impl Hub {
@@ -98,14 +103,61 @@ impl Hub {
         }
     }
 
+    /// A hub backed by the Redis stream `key` at `url` (feature `redis`), shared with every
+    /// other server instance using the same stream: an event published through any of them
+    /// reaches the subscribers of all, and a client resumes on any instance.
+    ///
+    /// Ids are the Redis entry ids (`1764680000000-0`). Each instance keeps the recent
+    /// history in its own rings (bounded by `config` as in memory) and asks Redis (`XRANGE`)
+    /// for older ones; the stream keeps [`HubConfig::stream_max_len`] entries. A task on the
+    /// current tokio runtime follows the stream; it reconnects by itself if Redis goes away
+    /// and resumes where it stopped, and stops when the last clone of the hub and the last
+    /// subscription are gone.
+    ///
+    /// # Errors
+    /// [`HubError::RedisUrl`] for a URL the redis crate rejects, [`HubError::Unreachable`]
+    /// when no connection can be made (within two seconds), [`HubError::Redis`] when Redis
+    /// refuses to describe the stream (for example `key` holds something else).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime (it spawns the reader task).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use sse_wire::hub::{Hub, HubConfig};
+    ///
+    /// # async fn run() -> Result<(), sse_wire::hub::HubError> {
+    /// let hub = Hub::redis("redis://127.0.0.1:6379", "app:events", HubConfig::default()).await?;
+    /// # let _ = hub;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub async fn redis(url: &str, key: &str, config: HubConfig) -> Result<Self, HubError> {
+        let max_len = config.stream_max_len;
+        let (core, backend) = self::redis::RedisBackend::connect(url, key, max_len, |start| {
+            Arc::new(Core::new(config, start))
+        })
+        .await?;
+        Ok(Self {
+            core,
+            backend: Backend::Redis(Arc::new(backend)),
+        })
+    }
+
     /// Publishes `event` to `target` and returns its id.
     ///
     /// An event without an id gets the hub's next one; an event with an id keeps it (the
     /// order of delivery and replay is still the order of publishing, whatever the ids).
     /// The event is encoded once: every subscriber and the history share the same `Bytes`.
     ///
+    /// On Redis the id is the entry id Redis gives; an event's own id is used as the entry
+    /// id, so it must be of the form `MS-SEQ` and newer than the stream's last.
+    ///
     /// # Errors
-    /// Never for the in-memory hub; see the backend otherwise.
+    /// Never for the in-memory hub. On Redis: [`HubError::Unreachable`] or
+    /// [`HubError::Redis`] (`XADD` failed, for example the event's own id is not newer).
     pub async fn publish<'a>(
         &self,
         target: impl Into<Target<'a>>,
@@ -123,6 +175,12 @@ impl Hub {
                     (id.clone(), event.id(id).to_bytes())
                 }),
             }),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => {
+                let mut event = event;
+                let id = event.id.take();
+                redis.publish(target, id.as_ref(), &event.to_bytes()).await
+            }
         }
     }
 
@@ -132,9 +190,13 @@ impl Hub {
     /// replay and sent as it is. With `None`, the hub adds its next id as the last field
     /// (one copy of the bytes). Either way every subscriber gets the same `Bytes`.
     ///
+    /// On Redis, the entry id is the SSE id as for [`publish`](Self::publish): `id` is used
+    /// as the entry id, and the reading instances add it as the event's last field.
+    ///
     /// # Errors
     /// [`HubError::Incomplete`] when `encoded` does not end with an empty line: whatever
-    /// came next on the wire would join its last event.
+    /// came next on the wire would join its last event. On Redis, as for
+    /// [`publish`](Self::publish).
     pub async fn publish_encoded<'a>(
         &self,
         target: impl Into<Target<'a>>,
@@ -154,6 +216,8 @@ impl Hub {
                     (id, bytes)
                 }),
             }),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => redis.publish(target, id.as_ref(), &encoded).await,
         }
     }
 
@@ -166,29 +230,37 @@ impl Hub {
     /// in between. An empty id counts as none.
     ///
     /// # Errors
-    /// Never for the in-memory hub; see the backend otherwise.
+    /// Never for the in-memory hub. On Redis, when resuming needs Redis (the id is older
+    /// than what this instance holds) and it cannot be reached: [`HubError::Unreachable`] or
+    /// [`HubError::Redis`].
     pub async fn subscribe(
         &self,
         topics: &[&str],
         last_event_id: Option<&str>,
     ) -> Result<Subscription, HubError> {
         let members = self.core.join(topics).into_boxed_slice();
-        let mut first = VecDeque::new();
-        let last_event_id = last_event_id.filter(|id| !id.is_empty());
-        let cursor = match (&self.backend, last_event_id) {
-            (_, None) => self.core.head(),
-            (Backend::Memory { start }, Some(id)) => {
-                match self.core.locate(&members, id, *start, false) {
-                    Located::After(pos) => pos,
-                    Located::Resync | Located::Elsewhere(_) => {
-                        let head = self.core.head();
-                        first.push_back(self.core.resync_signal(head));
-                        head
-                    }
-                }
-            }
+        // Built first, so an error below leaves the rings again when it is dropped.
+        let mut subscription = Subscription::new(
+            self.core.clone(),
+            members.clone(),
+            self.core.head(),
+            VecDeque::new(),
+        );
+        let Some(id) = last_event_id.filter(|id| !id.is_empty()) else {
+            return Ok(subscription);
         };
-        Ok(Subscription::new(self.core.clone(), members, cursor, first))
+        match &self.backend {
+            Backend::Memory { start } => match self.core.locate(&members, id, *start, false) {
+                Located::After(pos) => subscription.start_after(pos, VecDeque::new()),
+                Located::Resync | Located::Elsewhere(_) => subscription.resync(),
+            },
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => match redis.resume(&self.core, &members, topics, id).await? {
+                (Some(pos), missed) => subscription.start_after(pos, missed),
+                (None, _) => subscription.resync(),
+            },
+        }
+        Ok(subscription)
     }
 
     /// Open subscriptions (every subscription receives what is published to everyone).
@@ -212,6 +284,8 @@ impl fmt::Debug for Hub {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let backend = match self.backend {
             Backend::Memory { .. } => "memory",
+            #[cfg(feature = "redis")]
+            Backend::Redis(_) => "redis",
         };
         f.debug_struct("Hub")
             .field("backend", &backend)

@@ -6,6 +6,7 @@
 
 use crate::field::EventId;
 use alloc::format;
+use core::fmt;
 
 /// A position: two numbers compared in order, like a Redis stream entry id.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,7 +29,13 @@ impl Pos {
     /// The position as an event id.
     pub(crate) fn to_id(self) -> EventId {
         // Digits and a dash: always a valid id, so the fallback never happens.
-        EventId::try_from(format!("{}-{}", self.ms, self.seq)).unwrap_or_default()
+        EventId::try_from(format!("{self}")).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.ms, self.seq)
     }
 }
 

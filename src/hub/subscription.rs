@@ -60,6 +60,21 @@ impl Subscription {
     }
 }
 
+impl Subscription {
+    /// Starts after `cursor`, sending `first` before anything else.
+    pub(crate) fn start_after(&mut self, cursor: Pos, first: VecDeque<Bytes>) {
+        self.cursor = cursor;
+        self.first = first;
+    }
+
+    /// Starts from the newest event with the resync signal.
+    pub(crate) fn resync(&mut self) {
+        let head = self.core.head();
+        let signal = self.core.resync_signal(head);
+        self.start_after(head, VecDeque::from([signal]));
+    }
+}
+
 impl Stream for Subscription {
     type Item = Result<Bytes, Infallible>;
 
