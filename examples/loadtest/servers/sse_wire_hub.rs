@@ -29,6 +29,13 @@ pub async fn router(redis: Option<String>) -> std::io::Result<Router> {
         .with_state(hub))
 }
 
+#[cfg(feature = "redis")]
+async fn redis_hub(url: &str) -> std::io::Result<Hub> {
+    Hub::redis(url, "loadtest:events", HubConfig::default())
+        .await
+        .map_err(std::io::Error::other)
+}
+
 #[cfg(not(feature = "redis"))]
 async fn redis_hub(_url: &str) -> std::io::Result<Hub> {
     Err(std::io::Error::other(
