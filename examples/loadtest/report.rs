@@ -21,6 +21,9 @@ pub struct Report {
     pub latency_us: Latency,
     /// The server process.
     pub server_process: ServerProcess,
+    /// CPU time of this load generator over the same span as `server_process.cpu_ms`: when
+    /// it nears the wall time of that span, the client, not the server, sets the latency.
+    pub load_generator_cpu_ms: u64,
     /// The reconnect storm, in storm modes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storm: Option<Storm>,

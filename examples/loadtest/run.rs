@@ -126,6 +126,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
 
     // Publish, with the storm halfway.
     let cpu_start = procfs::cpu_ticks(pid)?;
+    let client_cpu_start = procfs::cpu_ticks(std::process::id())?;
     let published = Arc::new(AtomicU64::new(0));
     let publisher = Arc::new(Mutex::new(Publisher::new(server.addr)));
     let publishing = tokio::spawn(publish(
@@ -212,6 +213,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         process.cpu_ms = cpu_ticks * 1000 / ticks;
         process.cpu_ns_per_delivered_event = cpu_ticks * 1_000_000_000 / ticks / delivered.max(1);
     }
+    let client_cpu_ticks = procfs::cpu_ticks(std::process::id())?.saturating_sub(client_cpu_start);
     process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
     connections.held_at_end = shared.connected.load(Ordering::Relaxed);
 
@@ -257,6 +259,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         events,
         latency_us: Latency::of(&mut latencies),
         server_process: process,
+        load_generator_cpu_ms: client_cpu_ticks * 1000 / ticks,
         storm,
         notes: Vec::new(),
     })
