@@ -94,7 +94,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     if options.redis && kinds != [Kind::SseWire] {
         return Err("--redis needs --servers sse-wire (only the Hub has a Redis backend)".into());
     }
-    if !(options.rate > 0.0) {
+    if options.rate.is_nan() || options.rate <= 0.0 {
         return Err("--rate must be above 0".into());
     }
     let runs = kinds
