@@ -26,6 +26,8 @@ USAGE: loadtest [OPTIONS]
   --reconnect-window S reconnects spread over S seconds (default 1)
   --deadline S         seconds to wait for delivery after the last publish (default 30)
   --client-threads N   load generator threads (default 1; the servers get the rest)
+  --repeat N           run the servers N times, interleaved (default 1): a shared machine is
+                       noisy, compare medians
 INTERNAL: loadtest serve sse-wire|axum --port P --backlog B [--redis URL]";
 
 /// Parsed command line of a run.
@@ -54,6 +56,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         deadline: Duration::from_secs(30),
     };
     let mut client_threads = 1;
+    let mut repeat = 1;
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -87,6 +90,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             }
             "--deadline" => options.deadline = Duration::from_secs_f64(number(flag, value()?)?),
             "--client-threads" => client_threads = number(flag, value()?)?,
+            "--repeat" => repeat = number(flag, value()?)?,
             "--help" | "-h" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
         }
@@ -97,9 +101,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     if options.rate.is_nan() || options.rate <= 0.0 {
         return Err("--rate must be above 0".into());
     }
-    let runs = kinds
-        .into_iter()
-        .map(|kind| Options {
+    let runs = (0..repeat)
+        .flat_map(|_| kinds.iter())
+        .map(|&kind| Options {
             kind,
             ..options.clone()
         })
