@@ -17,9 +17,33 @@ pub fn rss_bytes(pid: u32) -> io::Result<u64> {
     Ok(kib * 1024)
 }
 
-/// CPU time (user + system) process `pid` has used so far, in clock ticks
-/// (`utime` + `stime`, fields 14 and 15 of `/proc/PID/stat`).
-pub fn cpu_ticks(pid: u32) -> io::Result<u64> {
+/// CPU time a process has used so far, in clock ticks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuTicks {
+    /// In user space (`utime`): the program and its libraries.
+    pub user: u64,
+    /// In the kernel on its behalf (`stime`): system calls, here mostly loopback TCP.
+    pub system: u64,
+}
+
+impl CpuTicks {
+    /// User plus system time.
+    pub fn total(self) -> u64 {
+        self.user + self.system
+    }
+
+    /// The time used since `earlier`.
+    pub fn since(self, earlier: CpuTicks) -> CpuTicks {
+        CpuTicks {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
+}
+
+/// CPU time process `pid` has used so far (`utime` and `stime`, fields 14 and 15 of
+/// `/proc/PID/stat`).
+pub fn cpu_ticks(pid: u32) -> io::Result<CpuTicks> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // The command name (field 2) may hold spaces and parentheses: count fields after its end.
     let after_name = stat
@@ -34,7 +58,10 @@ pub fn cpu_ticks(pid: u32) -> io::Result<u64> {
             .and_then(|value| value.parse().ok())
             .ok_or_else(|| io::Error::other(format!("unreadable /proc/{pid}/stat field")))
     };
-    Ok(field(11)? + field(12)?)
+    Ok(CpuTicks {
+        user: field(11)?,
+        system: field(12)?,
+    })
 }
 
 /// Clock ticks per second for [`cpu_ticks`] (`getconf CLK_TCK`; 100 on every Linux we know

@@ -100,8 +100,13 @@ pub struct ServerProcess {
     pub rss_end_bytes: u64,
     /// CPU time (user + system) from the first publish until delivery ended, ms.
     pub cpu_ms: u64,
-    /// That CPU time per delivered event, nanoseconds.
+    /// The user-space part of it (the app, the HTTP stack, the runtime; the rest is the
+    /// kernel, mostly loopback TCP), ms.
+    pub cpu_user_ms: u64,
+    /// CPU time (user + system) per delivered event, nanoseconds.
     pub cpu_ns_per_delivered_event: u64,
+    /// User-space CPU time per delivered event, nanoseconds.
+    pub cpu_user_ns_per_delivered_event: u64,
 }
 
 /// The reconnect storm.

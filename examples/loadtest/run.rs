@@ -208,12 +208,17 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     let ticks = procfs::ticks_per_second();
     let restarted = options.storm == Some(StormKind::Restart);
     if !restarted {
-        let cpu_ticks = procfs::cpu_ticks(pid)?.saturating_sub(cpu_start);
+        let cpu = procfs::cpu_ticks(pid)?.since(cpu_start);
         let delivered = shared.delivered.load(Ordering::Relaxed) - delivered_before;
-        process.cpu_ms = cpu_ticks * 1000 / ticks;
-        process.cpu_ns_per_delivered_event = cpu_ticks * 1_000_000_000 / ticks / delivered.max(1);
+        let per_event = |ticks_used: u64| ticks_used * 1_000_000_000 / ticks / delivered.max(1);
+        process.cpu_ms = cpu.total() * 1000 / ticks;
+        process.cpu_user_ms = cpu.user * 1000 / ticks;
+        process.cpu_ns_per_delivered_event = per_event(cpu.total());
+        process.cpu_user_ns_per_delivered_event = per_event(cpu.user);
     }
-    let client_cpu_ticks = procfs::cpu_ticks(std::process::id())?.saturating_sub(client_cpu_start);
+    let client_cpu_ticks = procfs::cpu_ticks(std::process::id())?
+        .since(client_cpu_start)
+        .total();
     process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
     connections.held_at_end = shared.connected.load(Ordering::Relaxed);
 
