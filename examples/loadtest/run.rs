@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Mutex, Semaphore};
+use tokio::task::JoinHandle;
 
 /// How long the ramp may take before the run goes on with the streams it has.
 const RAMP_TIMEOUT: Duration = Duration::from_secs(120);
@@ -61,9 +62,10 @@ pub struct Options {
 
 /// Runs once and reports.
 pub async fn run(options: &Options) -> io::Result<Report> {
-    let redis = match options.redis {
-        true => Some(redis_server::start().await?),
-        false => None,
+    let redis = if options.redis {
+        Some(redis_server::start().await?)
+    } else {
+        None
     };
     let mut spec = Spec {
         kind: options.kind,
@@ -81,10 +83,9 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     };
 
     let (control, control_receiver) = watch::channel(Control::default());
-    let epoch = Instant::now();
     let shared = Arc::new(Shared {
         addr: server.addr,
-        epoch,
+        epoch: Instant::now(),
         connected: AtomicUsize::new(0),
         opened: AtomicU64::new(0),
         gave_up: AtomicUsize::new(0),
@@ -93,30 +94,8 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         reconnect_window: options.reconnect_window,
         control: control_receiver,
     });
-
-    // Ramp: every subscriber connects; the semaphore bounds attempts in flight.
-    let overflows = procfs::listen_overflows();
-    let subscribers: Vec<_> = (0..options.connections as u64)
-        .map(|index| {
-            let shared = Arc::clone(&shared);
-            tokio::spawn(async move { subscriber::run(&shared, index).await })
-        })
-        .collect();
-    let all_connected = || {
-        shared.connected.load(Ordering::Relaxed) + shared.gave_up.load(Ordering::Relaxed)
-            >= options.connections
-    };
-    while !all_connected() && epoch.elapsed() < RAMP_TIMEOUT {
-        tokio::time::sleep(POLL).await;
-    }
-    let held = shared.connected.load(Ordering::Relaxed);
-    let mut connections = Connections {
-        asked: options.connections,
-        held,
-        ramp_ms: epoch.elapsed().as_millis() as u64,
-        listen_overflows: difference(overflows, procfs::listen_overflows()),
-        ..Connections::default()
-    };
+    let (subscribers, mut connections) = ramp_up(&shared, options).await;
+    let held = connections.held;
     tokio::time::sleep(SETTLE).await;
     process.rss_held_bytes = procfs::rss_bytes(pid)?;
     process.rss_per_idle_connection_bytes = process
@@ -127,34 +106,29 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     // Publish, with the storm halfway.
     let cpu_start = procfs::cpu_ticks(pid)?;
     let client_cpu_start = procfs::cpu_ticks(std::process::id())?;
-    let published = Arc::new(AtomicU64::new(0));
+    let progress = Progress {
+        shared: Arc::clone(&shared),
+        held,
+        published: Arc::new(AtomicU64::new(0)),
+        delivered_before: shared.delivered.load(Ordering::Relaxed),
+        started: Instant::now(),
+    };
     let publisher = Arc::new(Mutex::new(Publisher::new(server.addr)));
     let publishing = tokio::spawn(publish(
         Arc::clone(&publisher),
-        Arc::clone(&published),
+        Arc::clone(&progress.published),
         options.clone(),
-        epoch,
+        shared.epoch,
     ));
-    let publish_started = Instant::now();
-    let delivered_before = shared.delivered.load(Ordering::Relaxed);
     let mut storm = None;
     if let Some(kind) = options.storm {
-        // The storm hits once every subscriber holds a Last-Event-ID: it has the first
-        // `after` events (later ones may be in flight, which the replay must make up for).
-        // A client cut before its first event reconnects without an id, and no server can
-        // tell what it missed.
-        let after = (options.events / 2).max(1);
-        while (published.load(Ordering::Relaxed) < after
-            || shared.delivered.load(Ordering::Relaxed) - delivered_before < held as u64 * after)
-            && !publishing.is_finished()
-            && publish_started.elapsed() < options.deadline
-        {
-            tokio::time::sleep(POLL).await;
-        }
+        progress
+            .wait_until_all_have((options.events / 2).max(1), &publishing, options.deadline)
+            .await;
         let overflows = procfs::listen_overflows();
         let opened_before = shared.opened.load(Ordering::Relaxed);
         let mut report = Storm {
-            after_event: published.load(Ordering::Relaxed),
+            after_event: progress.published.load(Ordering::Relaxed),
             ..Storm::default()
         };
         let hit = Instant::now();
@@ -176,56 +150,31 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         while !all_back() && hit.elapsed() < options.deadline {
             tokio::time::sleep(POLL).await;
         }
-        if all_back() {
-            report.all_back_ms = Some(hit.elapsed().as_millis() as u64);
-        }
+        report.all_back_ms = all_back().then(|| hit.elapsed().as_millis() as u64);
         report.listen_overflows = difference(overflows, procfs::listen_overflows());
         storm = Some((hit, report));
     }
-    let published_count = publishing.await.map_err(io::Error::other)??;
+    let published = publishing.await.map_err(io::Error::other)??;
+    let all_delivered = progress
+        .wait_for_delivery(published, options.deadline)
+        .await;
+    let delivery_ms = progress.started.elapsed().as_millis() as u64;
 
-    // Wait until every held subscriber has every event, or the deadline.
-    // A server that delivers nothing for QUIET with every subscriber connected is done too:
-    // what is missing by then was lost (a server without history after a storm).
-    let expected = held as u64 * published_count;
-    let deadline = Instant::now() + options.deadline;
-    let (mut last_count, mut last_change) = (0, Instant::now());
-    loop {
-        let count = shared.delivered.load(Ordering::Relaxed) - delivered_before;
-        if count >= expected || Instant::now() >= deadline {
-            break;
-        }
-        if count != last_count {
-            (last_count, last_change) = (count, Instant::now());
-        } else if last_change.elapsed() >= QUIET && shared.connected.load(Ordering::Relaxed) >= held
-        {
-            break;
-        }
-        tokio::time::sleep(POLL).await;
-    }
-    let delivery_ms = publish_started.elapsed().as_millis() as u64;
-    let all_delivered = shared.delivered.load(Ordering::Relaxed) - delivered_before >= expected;
     let ticks = procfs::ticks_per_second();
-    let restarted = options.storm == Some(StormKind::Restart);
-    if !restarted {
+    if options.storm != Some(StormKind::Restart) {
+        // (After a restart, the process that did the work is gone.)
         let cpu = procfs::cpu_ticks(pid)?.since(cpu_start);
-        let delivered = shared.delivered.load(Ordering::Relaxed) - delivered_before;
-        let per_event = |ticks_used: u64| ticks_used * 1_000_000_000 / ticks / delivered.max(1);
+        let per_event = |used: u64| used * 1_000_000_000 / ticks / progress.delivered().max(1);
         process.cpu_ms = cpu.total() * 1000 / ticks;
         process.cpu_user_ms = cpu.user * 1000 / ticks;
         process.cpu_ns_per_delivered_event = per_event(cpu.total());
         process.cpu_user_ns_per_delivered_event = per_event(cpu.user);
     }
-    let client_cpu_ticks = procfs::cpu_ticks(std::process::id())?
-        .since(client_cpu_start)
-        .total();
+    let client_cpu = procfs::cpu_ticks(std::process::id())?.since(client_cpu_start);
     process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
     connections.held_at_end = shared.connected.load(Ordering::Relaxed);
-
     let storm = storm.map(|(hit, mut report)| {
-        if all_delivered {
-            report.all_caught_up_ms = Some(hit.elapsed().as_millis() as u64);
-        }
+        report.all_caught_up_ms = all_delivered.then(|| hit.elapsed().as_millis() as u64);
         report
     });
 
@@ -242,7 +191,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         .iter_mut()
         .flat_map(|tally| std::mem::take(&mut tally.latencies_us))
         .collect();
-    let mut events = Events::of(&tallies, published_count);
+    let mut events = Events::of(&tallies, published);
     events.rate_per_s = options.rate;
     events.delivery_ms = delivery_ms;
     let storm = storm.map(|mut storm| {
@@ -264,10 +213,101 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         events,
         latency_us: Latency::of(&mut latencies),
         server_process: process,
-        load_generator_cpu_ms: client_cpu_ticks * 1000 / ticks,
+        load_generator_cpu_ms: client_cpu.total() * 1000 / ticks,
         storm,
         notes: Vec::new(),
     })
+}
+
+/// Starts every subscriber and waits until each has a stream open (or gave up, or the ramp
+/// timed out); the semaphore in `shared` bounds attempts in flight.
+async fn ramp_up(shared: &Arc<Shared>, options: &Options) -> (Vec<JoinHandle<Tally>>, Connections) {
+    let overflows = procfs::listen_overflows();
+    let started = Instant::now();
+    let subscribers = (0..options.connections as u64)
+        .map(|index| {
+            let shared = Arc::clone(shared);
+            tokio::spawn(async move { subscriber::run(&shared, index).await })
+        })
+        .collect();
+    let all_connected = || {
+        shared.connected.load(Ordering::Relaxed) + shared.gave_up.load(Ordering::Relaxed)
+            >= options.connections
+    };
+    while !all_connected() && started.elapsed() < RAMP_TIMEOUT {
+        tokio::time::sleep(POLL).await;
+    }
+    let connections = Connections {
+        asked: options.connections,
+        held: shared.connected.load(Ordering::Relaxed),
+        ramp_ms: started.elapsed().as_millis() as u64,
+        listen_overflows: difference(overflows, procfs::listen_overflows()),
+        ..Connections::default()
+    };
+    (subscribers, connections)
+}
+
+/// Publishing and delivery so far.
+struct Progress {
+    shared: Arc<Shared>,
+    /// Subscribers connected when publishing began.
+    held: usize,
+    /// Events published.
+    published: Arc<AtomicU64>,
+    /// Deliveries counted before publishing began (none, unless a subscriber reconnected).
+    delivered_before: u64,
+    /// When publishing began.
+    started: Instant,
+}
+
+impl Progress {
+    fn delivered(&self) -> u64 {
+        self.shared.delivered.load(Ordering::Relaxed) - self.delivered_before
+    }
+
+    /// Waits until every subscriber has the first `events` events (so each holds a
+    /// Last-Event-ID; later ones may be in flight), publishing ends, or `limit` passes.
+    async fn wait_until_all_have(
+        &self,
+        events: u64,
+        publishing: &JoinHandle<io::Result<u64>>,
+        limit: Duration,
+    ) {
+        while (self.published.load(Ordering::Relaxed) < events
+            || self.delivered() < self.held as u64 * events)
+            && !publishing.is_finished()
+            && self.started.elapsed() < limit
+        {
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until every subscriber has all `published` events, or `limit` passes, or the
+    /// server has delivered nothing for [`QUIET`] with every subscriber connected (what is
+    /// missing by then was lost, as with a server without history after a storm). Returns
+    /// whether everything was delivered.
+    async fn wait_for_delivery(&self, published: u64, limit: Duration) -> bool {
+        let expected = self.held as u64 * published;
+        let deadline = Instant::now() + limit;
+        let (mut last_count, mut last_change) = (0, Instant::now());
+        loop {
+            let count = self.delivered();
+            if count >= expected {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            if count != last_count {
+                (last_count, last_change) = (count, Instant::now());
+            } else if last_change.elapsed() >= QUIET
+                && self.shared.connected.load(Ordering::Relaxed) >= self.held
+            {
+                return false;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
 }
 
 /// Publishes `options.events` events at `options.rate`; data is `SEQ NANOS [padding]`.
