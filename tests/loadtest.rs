@@ -155,7 +155,25 @@ fn main() -> ExitCode {
     }
     let include_ignored = args.iter().any(|arg| arg == "--include-ignored");
     let only_ignored = args.iter().any(|arg| arg == "--ignored");
-    let filters: Vec<&String> = args.iter().filter(|arg| !arg.starts_with('-')).collect();
+    // libtest's options that take a value; `--skip NAME` excludes, a bare word selects.
+    const WITH_VALUE: [&str; 5] = [
+        "--test-threads",
+        "--format",
+        "--color",
+        "--logfile",
+        "--skip",
+    ];
+    let (mut filters, mut skips) = (Vec::new(), Vec::new());
+    let mut words = args.iter();
+    while let Some(arg) = words.next() {
+        if arg == "--skip" {
+            skips.extend(words.next());
+        } else if WITH_VALUE.contains(&arg.as_str()) {
+            words.next();
+        } else if !arg.starts_with('-') {
+            filters.push(arg);
+        }
+    }
     let selected: Vec<&Case> = CASES
         .iter()
         .filter(|case| {
@@ -164,6 +182,7 @@ fn main() -> ExitCode {
                     .iter()
                     .any(|filter| case.name.contains(filter.as_str()))
         })
+        .filter(|case| !skips.iter().any(|skip| case.name.contains(skip.as_str())))
         .collect();
     if args.iter().any(|arg| arg == "--list") {
         for case in &selected {
