@@ -6,14 +6,17 @@
 //! connection and CPU per delivered event, read from `/proc`.
 //!
 //! ```text
-//! cargo run --release --features tokio --example loadtest                  # 10,000 each
-//! cargo run --release --features tokio --example loadtest -- --connections 500 --servers axum
-//! cargo run --release --features tokio,redis --example loadtest -- \
-//!     --servers sse-wire --redis --storm restart                           # kill + restart
+//! cargo run --release --example loadtest                       # 10,000 subscribers, each server
+//! cargo run --release --example loadtest -- --connections 500 --servers axum
+//! cargo run --release --example loadtest -- --servers sse-wire --storm cut
+//! cargo run --release --example loadtest -- --servers sse-wire --redis --storm restart
+//! cargo run --release --example loadtest -- --help
 //! ```
 //!
-//! The load generator raises its own open-file limit (it says so in the report, or fails
-//! saying why). The Python server needs `pip install sse-starlette uvicorn`.
+//! The load generator raises its own open-file limit (the report's notes say so, or it stops
+//! saying why). The Python server needs `pip install sse-starlette 'uvicorn[standard]'`,
+//! `--redis` needs `redis-server` (both installed by `scripts/test-all`). Linux only: the
+//! measurements read `/proc`.
 
 mod child;
 mod cli;
