@@ -71,8 +71,6 @@ pub struct Tally {
     pub dropped: u32,
     /// Failed connection attempts.
     pub failed_attempts: u32,
-    /// When (since the epoch) the latest stream opened.
-    pub last_connected: Option<Duration>,
     /// Why the subscriber gave up, if it did.
     pub error: Option<String>,
 }
@@ -149,7 +147,6 @@ async fn subscribe(
         }
         attempts = 0;
         tally.connects += 1;
-        tally.last_connected = Some(shared.epoch.elapsed());
         shared.connected.fetch_add(1, Ordering::Relaxed);
         shared.opened.fetch_add(1, Ordering::Relaxed);
         // A half-read event from the last connection must not merge into this one; the last
