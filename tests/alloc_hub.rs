@@ -23,7 +23,9 @@ fn subscribe(hub: &Hub, count: usize, topics: &[&str]) -> Vec<Subscription> {
     subscriptions
 }
 
-fn poll(subscription: &mut Subscription) -> Poll<Option<Result<bytes::Bytes, std::convert::Infallible>>> {
+fn poll(
+    subscription: &mut Subscription,
+) -> Poll<Option<Result<bytes::Bytes, std::convert::Infallible>>> {
     Pin::new(subscription).poll_next(&mut Context::from_waker(noop_waker_ref()))
 }
 
@@ -39,7 +41,10 @@ fn an_idle_subscriber_costs_a_few_hundred_bytes() {
     let per_subscriber = (info.bytes_current as u64 - outside) / COUNT as u64
         + std::mem::size_of::<Subscription>() as u64;
     println!("{per_subscriber} bytes per idle subscriber");
-    assert!(per_subscriber <= 256, "{per_subscriber} bytes per idle subscriber");
+    assert!(
+        per_subscriber <= 256,
+        "{per_subscriber} bytes per idle subscriber"
+    );
     drop(kept);
 }
 
@@ -52,8 +57,12 @@ fn publishing_allocates_the_same_for_ten_or_ten_thousand_subscribers() {
             let mut subscriptions = subscribe(&hub, subscribers, &[]);
             // Warm up the ring (its buffer grows once).
             block_on(hub.publish(Target::Everyone, Event::new().data("warm up"))).unwrap();
-            subscriptions.iter_mut().for_each(|s| assert!(poll(s).is_ready()));
-            subscriptions.iter_mut().for_each(|s| assert!(poll(s).is_pending()));
+            subscriptions
+                .iter_mut()
+                .for_each(|s| assert!(poll(s).is_ready()));
+            subscriptions
+                .iter_mut()
+                .for_each(|s| assert!(poll(s).is_pending()));
             let info = allocation_counter::measure(|| {
                 block_on(hub.publish(Target::Everyone, Event::new().data("news"))).unwrap();
                 // Every subscriber takes the event and waits again: no allocation at all.
@@ -66,6 +75,9 @@ fn publishing_allocates_the_same_for_ten_or_ten_thousand_subscribers() {
         })
         .collect();
     println!("allocations per publish: {counts:?}");
-    assert_eq!(counts[0], counts[1], "independent of the number of subscribers");
+    assert_eq!(
+        counts[0], counts[1],
+        "independent of the number of subscribers"
+    );
     assert!(counts[0] <= 8, "{counts:?}");
 }

@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::task::Waker;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use tokio::time::Instant;
 
@@ -46,8 +47,11 @@ pub(crate) enum Located {
 
 /// What a subscriber finds when it polls.
 pub(crate) enum Polled {
-    Entry(Pos, Bytes),
-    Nothing,
+    /// The next entry; with the generation its waker was stored at when it was the last one
+    /// (the next poll can then wait without the lock, see [`Core::generation`]).
+    Entry(Pos, Bytes, Option<u64>),
+    /// Nothing yet: the waker is stored, at this generation.
+    Nothing(u64),
     Lagged,
 }
 
@@ -137,6 +141,10 @@ pub(crate) struct Core {
     pub(crate) config: HubConfig,
     bounds: Bounds,
     state: Mutex<State>,
+    /// Bumped under the lock at every insert, before the wakers are taken: a subscriber
+    /// whose waker was stored at the generation still current has nothing new and will be
+    /// woken, so it can wait without taking the lock.
+    generation: AtomicU64,
     /// The task feeding this core (the Redis reader), stopped when the core goes.
     #[cfg(feature = "redis")]
     feeder: std::sync::OnceLock<tokio::task::AbortHandle>,
@@ -170,6 +178,7 @@ impl Core {
                 names: HashMap::new(),
                 removed_floor: Pos::default(),
             }),
+            generation: AtomicU64::new(0),
             #[cfg(feature = "redis")]
             feeder: std::sync::OnceLock::new(),
         }
@@ -232,6 +241,7 @@ impl Core {
         bytes: Bytes,
     ) -> Vec<Waker> {
         state.head = pos;
+        self.generation.fetch_add(1, Ordering::Release);
         let at = Instant::now();
         // Sized once: growing it by doubling would cost a dozen allocations at 10,000.
         let waiting = match target {
@@ -363,11 +373,19 @@ impl Core {
         with_id(&self.config.resync, &pos.to_id())
     }
 
+    /// The current generation (see the field).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     /// The first entry after `after` in the subscriber's rings, merged by position. When
-    /// there is none, the waker is stored in every ring so any new entry wakes it.
+    /// there is none, or it is the last one, the waker is stored in every ring so that any
+    /// new entry wakes it.
     pub(crate) fn poll(&self, members: &[Member], after: Pos, waker: &Waker) -> Polled {
         let mut state = self.lock();
         let mut first: Option<(Pos, &Bytes)> = None;
+        let mut found = 0;
+        let mut newest = true;
         for member in members {
             let Some(ring) = state.ring_ref(member.ring) else {
                 continue;
@@ -375,22 +393,32 @@ impl Core {
             match ring.next_after(after) {
                 Next::Lagged => return Polled::Lagged,
                 Next::Nothing => {}
-                Next::Entry(entry) => {
+                Next::Entry(entry, last_in_ring) => {
+                    found += 1;
+                    newest &= last_in_ring;
                     if first.map_or(true, |(pos, _)| entry.pos < pos) {
                         first = Some((entry.pos, &entry.bytes));
                     }
                 }
             }
         }
-        if let Some((pos, bytes)) = first {
-            return Polled::Entry(pos, bytes.clone());
+        let next = first.map(|(pos, bytes)| (pos, bytes.clone()));
+        if let Some((pos, bytes)) = &next {
+            if found > 1 || !newest {
+                // Another entry is ready after this one: no need to wait.
+                return Polled::Entry(*pos, bytes.clone(), None);
+            }
         }
         for member in members {
             if let Some(ring) = state.ring(member.ring) {
                 ring.wait(member.slot, waker);
             }
         }
-        Polled::Nothing
+        let generation = self.generation.load(Ordering::Relaxed);
+        match next {
+            Some((pos, bytes)) => Polled::Entry(pos, bytes, Some(generation)),
+            None => Polled::Nothing(generation),
+        }
     }
 
     /// Subscribers of every topic (everyone) or of one topic.
