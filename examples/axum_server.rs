@@ -15,7 +15,7 @@
 mod dashboard;
 
 use dashboard::{Audience, Config, Dashboard};
-use sse_wire::{Event, EventType};
+use sse_wire::Event;
 
 /// Connections waiting to be accepted: when a restarted server sees every browser come back
 /// within the same second, the default (128) overflows and clients wait for TCP's 1 s
@@ -39,11 +39,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     dashboard
         .publish(
             Audience::Everyone,
-            Event::new()
-                .event(EventType::try_from("notification")?)
-                .data(
-                    "Server started.\nMulti-line data arrives as one event, line breaks included.",
-                ),
+            Event::new().event("notification").data(
+                "Server started.\nMulti-line data arrives as one event, line breaks included.",
+            ),
         )
         .await?;
     println!("sse-wire dashboard: open http://{address}/");

@@ -12,7 +12,7 @@ mod support;
 use dashboard::{Audience, Config, Dashboard};
 use futures::StreamExt;
 use sse_wire::hub::{Hub, HubConfig, HubError, Subscription, Target};
-use sse_wire::{Decoder, Event, EventId, EventType, Message};
+use sse_wire::{Decoder, Event, EventId, Message};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -113,9 +113,7 @@ async fn until(what: &str, mut condition: impl FnMut() -> bool) {
 }
 
 fn update(data: String) -> Event {
-    Event::new()
-        .event(EventType::try_from("update").unwrap())
-        .data(data)
+    Event::new().event("update").data(data)
 }
 
 /// The next event of a subscription, decoded.
