@@ -304,6 +304,26 @@ async fn counts_follow_subscribers_and_a_dropped_stream_leaves_at_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn topics_nobody_uses_any_more_are_swept_away_with_an_age_bound() {
+    let hub = Hub::new(HubConfig::default().history_age(Duration::from_secs(60)));
+    for user in 0..100 {
+        hub.publish(&format!("user:{user}"), text("hello"))
+            .await
+            .unwrap();
+    }
+    let follower = hub.subscribe(&["user:7"], None).await.unwrap();
+    assert_eq!(hub.topic_count(), 100);
+    tokio::time::advance(Duration::from_secs(61)).await;
+    // One topic looked at per publish: a round through all of them.
+    for _ in 0..=hub.topic_count() {
+        hub.publish("news", text("tick")).await.unwrap();
+    }
+    assert_eq!(hub.topic_count(), 2, "news, and the topic still followed");
+    drop(follower);
+    assert_eq!(hub.topic_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_removed_topic_does_not_forget_what_it_evicted() {
     // A topic whose history aged out is removed once nobody follows it; a client coming
     // back with an id from before must still get the resync signal, not a silent gap.

@@ -273,6 +273,13 @@ impl Hub {
         self.core.subscriber_count(Some(topic))
     }
 
+    /// Topics held in this process: followed by someone, or with events to replay. Without
+    /// an age bound ([`HubConfig::history_age`]) a topic that had an event stays until
+    /// the hub is dropped.
+    pub fn topic_count(&self) -> usize {
+        self.core.topic_count()
+    }
+
     /// Events and encoded bytes held in this process for `topic` (`None`: what was published
     /// to everyone).
     pub fn history_len(&self, topic: Option<&str>) -> (usize, usize) {

@@ -70,6 +70,8 @@ struct State {
     /// The newest position evicted from any topic removed since: a recreated topic may have
     /// held events up to there.
     removed_floor: Pos,
+    /// The next topic [`State::sweep_one`] looks at.
+    sweep: usize,
 }
 
 impl State {
@@ -121,6 +123,21 @@ impl State {
         };
         self.names.insert(name, index);
         index
+    }
+
+    /// Applies the age bound to one topic, round-robin, and removes it if nobody uses it any
+    /// more: one step per publish visits every topic in time, so topics nobody follows or
+    /// publishes to any more do not pile up (with an age bound).
+    fn sweep_one(&mut self, bounds: &Bounds) {
+        if self.topics.is_empty() || bounds.age.is_none() {
+            return;
+        }
+        self.sweep = (self.sweep + 1) % self.topics.len();
+        if let Some(topic) = &mut self.topics[self.sweep] {
+            topic.ring.expire(bounds);
+            // The index fits: topics are counted in u32.
+            self.remove_if_unused(u32::try_from(self.sweep).unwrap_or(u32::MAX));
+        }
     }
 
     /// Removes a topic nobody uses any more, remembering what it had evicted.
@@ -177,6 +194,7 @@ impl Core {
                 free_topics: Vec::new(),
                 names: HashMap::new(),
                 removed_floor: Pos::default(),
+                sweep: 0,
             }),
             generation: AtomicU64::new(0),
             #[cfg(feature = "redis")]
@@ -278,6 +296,7 @@ impl Core {
                 }
             }
         }
+        state.sweep_one(&self.bounds);
         wakers
     }
 
@@ -419,6 +438,11 @@ impl Core {
             Some((pos, bytes)) => Polled::Entry(pos, bytes, Some(generation)),
             None => Polled::Nothing(generation),
         }
+    }
+
+    /// Topics held (followed, or with events to replay).
+    pub(crate) fn topic_count(&self) -> usize {
+        self.lock().names.len()
     }
 
     /// Subscribers of every topic (everyone) or of one topic.
