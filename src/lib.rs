@@ -16,6 +16,9 @@
 //! - [`stream`]: `futures_core::Stream` adapters: [`stream::EncodeStream`],
 //!   [`stream::KeepAlive`], [`stream::Shutdown`] for servers, [`stream::DecodeStream`] for
 //!   clients.
+//! - `hub` (feature `tokio`): publish once to everyone or to topics, subscribe with
+//!   `Last-Event-ID` replay then live events, bounded history, slow-client policy; in
+//!   memory, or shared by several server instances through Redis Streams (feature `redis`).
 //! - Around the format: [`check_response`] (status and content type), [`History`]
 //!   (`Last-Event-ID` replay), [`Reconnect`] (a sans-IO reconnection policy), [`http`]
 //!   (content type, recommended headers, `Last-Event-ID`).
@@ -60,7 +63,9 @@
 //! - `json`: [`Event::json_data`] with serde_json.
 //! - `http`: [`http::typed`], `check_http_response` and `check_http_headers`, with `http`
 //!   crate types.
-//! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`.
+//! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`; the `hub`
+//!   module (publish/subscribe with replay, in memory).
+//! - `redis`: `Hub::redis`, the hub on Redis Streams (several instances, resume anywhere).
 //!
 //! # MSRV
 //! Rust 1.81.

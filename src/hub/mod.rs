@@ -125,10 +125,13 @@ impl Hub {
     /// # Examples
     /// ```no_run
     /// use sse_wire::hub::{Hub, HubConfig};
+    /// use sse_wire::Event;
     ///
-    /// # async fn run() -> Result<(), sse_wire::hub::HubError> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), sse_wire::hub::HubError> {
     /// let hub = Hub::redis("redis://127.0.0.1:6379", "app:events", HubConfig::default()).await?;
-    /// # let _ = hub;
+    /// let id = hub.publish("news", Event::new().data("hello")).await?;
+    /// println!("published {id}: every instance on app:events sends it");
     /// # Ok(())
     /// # }
     /// ```
@@ -228,6 +231,31 @@ impl Hub {
     /// earlier process, unknown) it starts with the resync signal
     /// ([`HubConfig::resync`]) instead. Then live events follow, with nothing lost or repeated
     /// in between. An empty id counts as none.
+    ///
+    /// # Examples
+    /// The body of an axum (or hyper) handler: the subscription goes straight into the
+    /// stream adapters and `Body::from_stream`.
+    /// ```
+    /// use futures::{future, StreamExt};
+    /// use sse_wire::hub::{Hub, HubConfig};
+    /// use sse_wire::stream::{KeepAlive, Shutdown};
+    /// use sse_wire::Event;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), sse_wire::hub::HubError> {
+    /// let hub = Hub::new(HubConfig::default());
+    /// let last_event_id = None; // from the request's `Last-Event-ID` header
+    /// let events = hub.subscribe(&["user:ann"], last_event_id).await?;
+    /// let body = KeepAlive::tokio(events, Duration::from_secs(15));
+    /// let mut body = Box::pin(Shutdown::new(body, future::pending::<()>()));
+    ///
+    /// hub.publish("user:ann", Event::new().event("notification").data("hi")).await?;
+    /// let chunk = body.next().await.unwrap().unwrap();
+    /// assert!(chunk.starts_with(b"event: notification\nid: "));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// Never for the in-memory hub. On Redis, when resuming needs Redis (the id is older
