@@ -348,3 +348,64 @@ async fn an_unreachable_redis_is_a_clear_error() {
         .unwrap_err();
     assert_eq!(error.to_string(), "invalid redis url");
 }
+
+/// Replay from Redis, then live from the instance's own reader, while events keep coming:
+/// instances started in the middle of the run resume clients from ids older than anything
+/// they read themselves, and every client gets exactly the events after its id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn replay_from_redis_then_live_under_concurrent_publishing_loses_and_repeats_nothing() {
+    const TOTAL: usize = 600;
+    let (_redis, url) = start_redis().await;
+    let config = HubConfig::default().history_events(64);
+    let publisher = Hub::redis(&url, KEY, config.clone()).await.unwrap();
+    let (published, mut ids) = tokio::sync::mpsc::unbounded_channel::<EventId>();
+    let publishing = {
+        let publisher = publisher.clone();
+        tokio::spawn(async move {
+            for n in 1..=TOTAL {
+                let id = publisher.publish("t", update(n.to_string())).await.unwrap();
+                published.send(id).unwrap();
+            }
+        })
+    };
+    let read_to_the_end = |mut subscription: Subscription| async move {
+        let mut received = Vec::new();
+        loop {
+            let n: usize = next_message(&mut subscription)
+                .await
+                .data()
+                .parse()
+                .unwrap();
+            received.push(n);
+            if n == TOTAL {
+                return received;
+            }
+        }
+    };
+    let mut history = Vec::new();
+    let mut readers = Vec::new();
+    while let Some(id) = ids.recv().await {
+        history.push(id);
+        let n = history.len();
+        if n % 50 == 0 {
+            // A fresh instance: everything before its start comes from XRANGE, the rest
+            // from its reader; 64 events of local history, so older ids also go to Redis.
+            let instance = Hub::redis(&url, KEY, config.clone()).await.unwrap();
+            for from in [n - 45, n / 2] {
+                let subscription = instance
+                    .subscribe(&["t"], Some(history[from - 1].as_str()))
+                    .await
+                    .unwrap();
+                readers.push((from, tokio::spawn(read_to_the_end(subscription))));
+            }
+        }
+    }
+    publishing.await.unwrap();
+    assert_eq!(readers.len(), 2 * (TOTAL / 50));
+    for (from, reader) in readers {
+        let received = tokio::time::timeout(WAIT, reader).await.unwrap().unwrap();
+        let expected: Vec<usize> = (from + 1..=TOTAL).collect();
+        assert_eq!(received, expected, "resumed after {from}");
+    }
+}
