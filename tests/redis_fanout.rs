@@ -77,6 +77,21 @@ async fn start_redis() -> (Server, String) {
     }
 }
 
+/// How many `XRANGE`s Redis has answered so far.
+async fn xrange_calls(url: &str) -> u64 {
+    let client = redis::Client::open(url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    stats
+        .lines()
+        .find_map(|line| line.strip_prefix("cmdstat_xrange:calls="))
+        .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
+}
+
 fn config() -> Config {
     Config {
         tick: None,
@@ -220,11 +235,17 @@ async fn a_restarted_instance_resumes_the_client_from_redis_instead_of_resyncing
         .unwrap();
 
     let (address, restarted) = instance(&url).await;
+    let calls = xrange_calls(&url).await;
     let mut events = subscribe(address, Some(seen.last_event_id())).await;
     let message = next(&mut events).await;
     assert_eq!(
         (message.data(), message.last_event_id()),
         ("missed", missed.as_str())
+    );
+    assert_eq!(
+        xrange_calls(&url).await,
+        calls,
+        "recent history is loaded at start: resumed from memory"
     );
     let live = restarted
         .publish(Audience::Everyone, update("live".into()))
@@ -300,7 +321,7 @@ async fn topics_route_across_instances_and_trimmed_history_gets_resync() {
     assert_eq!(next_message(&mut ann).await.data(), "both");
     assert_eq!(next_message(&mut ann).await.data(), "all");
 
-    // A third instance has seen nothing: it replays from Redis, ann's events only.
+    // A third instance, started now, loaded the recent entries: ann's events only.
     let c = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
     let mut resumed = c
         .subscribe(&["user:ann"], Some(first.as_str()))
@@ -309,15 +330,22 @@ async fn topics_route_across_instances_and_trimmed_history_gets_resync() {
     assert_eq!(next_message(&mut resumed).await.data(), "both");
     assert_eq!(next_message(&mut resumed).await.data(), "all");
 
-    // Hundreds more: Redis trims the stream, the first ids are gone.
-    for n in 0..300 {
+    // Hundreds more: Redis trims the stream, the first ids are gone (from c's 1024 events of
+    // history too, and from Redis).
+    for n in 0..1100 {
         a.publish("user:ann", update(n.to_string())).await.unwrap();
     }
+    let calls = xrange_calls(&url).await;
     let mut lost = c
         .subscribe(&["user:ann"], Some(first.as_str()))
         .await
         .unwrap();
     assert_eq!(next_message(&mut lost).await.event_type(), "resync");
+    assert_eq!(
+        xrange_calls(&url).await,
+        calls,
+        "XINFO told: no XRANGE needed"
+    );
     let mut unknown = c
         .subscribe(&["user:ann"], Some("no-such-id"))
         .await

@@ -108,8 +108,10 @@ impl Hub {
     /// reaches the subscribers of all, and a client resumes on any instance.
     ///
     /// Ids are the Redis entry ids (`1764680000000-0`). Each instance keeps the recent
-    /// history in its own rings (bounded by `config` as in memory) and asks Redis (`XRANGE`)
-    /// for older ones; the stream keeps [`HubConfig::stream_max_len`] entries. A task on the
+    /// history in its own rings (bounded by `config` as in memory; filled with the newest
+    /// [`HubConfig::history_events`] entries at start, so a restarted instance resumes its
+    /// returning clients from memory) and asks Redis (`XRANGE`) for older ones; the stream
+    /// keeps [`HubConfig::stream_max_len`] entries. A task on the
     /// current tokio runtime follows the stream; it reconnects by itself if Redis goes away
     /// and resumes where it stopped, and stops when the last clone of the hub and the last
     /// subscription are gone.
@@ -138,11 +140,12 @@ impl Hub {
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub async fn redis(url: &str, key: &str, config: HubConfig) -> Result<Self, HubError> {
-        let max_len = config.stream_max_len;
-        let (core, backend) = self::redis::RedisBackend::connect(url, key, max_len, |start| {
-            Arc::new(Core::new(config, start))
-        })
-        .await?;
+        let (max_len, backfill) = (config.stream_max_len, config.history_events);
+        let (core, backend) =
+            self::redis::RedisBackend::connect(url, key, max_len, backfill, |start| {
+                Arc::new(Core::new(config, start))
+            })
+            .await?;
         Ok(Self {
             core,
             backend: Backend::Redis(Arc::new(backend)),

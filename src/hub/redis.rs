@@ -49,11 +49,13 @@ pub(crate) struct RedisBackend {
 }
 
 impl RedisBackend {
-    /// Connects, finds where the stream stands and starts the reader feeding `core`.
+    /// Connects, loads the newest `backfill` entries, and starts the reader feeding the core
+    /// from there.
     pub(crate) async fn connect(
         url: &str,
         key: &str,
         max_len: usize,
+        backfill: usize,
         make_core: impl FnOnce(Pos) -> Arc<Core>,
     ) -> Result<(Arc<Core>, Self), HubError> {
         let client = Client::open(url).map_err(|source| HubError::RedisUrl {
@@ -67,13 +69,35 @@ impl RedisBackend {
                 address: address.clone(),
                 source: Arc::new(source),
             })?;
-        let start = stream_info(&mut connection, key).await?.last;
-        let core = make_core(start);
+        let last = stream_info(&mut connection, key).await?.last;
+        // Load the newest entries into the rings first: after a restart, clients resuming
+        // from a recent id are served from memory instead of one XRANGE each.
+        let backfill: Value = redis::cmd("XREVRANGE")
+            .arg(key)
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(backfill.max(1))
+            .query_async(&mut connection)
+            .await
+            .map_err(|source| HubError::Redis {
+                command: "XREVRANGE",
+                source: Arc::new(source),
+            })?;
+        let mut backfill: Vec<RawEntry> = entries(backfill).collect();
+        backfill.reverse();
+        let (start, core) = match backfill.first() {
+            Some(oldest) => (oldest.pos, make_core(Pos::default())),
+            None => (last, make_core(last)),
+        };
+        for entry in backfill {
+            ingest(&core, &entry);
+        }
         let reader = tokio::spawn(read(
             Arc::downgrade(&core),
             client.clone(),
             Arc::from(key),
-            start,
+            core.head().max(last),
         ));
         core.stop_on_drop(reader.abort_handle());
         let backend = Self {
@@ -248,16 +272,21 @@ async fn read(core: Weak<Core>, client: Client, key: Arc<str>, mut last: Pos) {
             let Ok(reply) = reply else { break };
             for entry in xread_entries(reply) {
                 last = entry.pos;
-                let id = entry.id();
-                let bytes = with_id(&entry.encoded, &id);
-                if entry.everyone {
-                    core.ingest(entry.pos, Target::Everyone, &id, bytes);
-                } else {
-                    let topics: Vec<&str> = entry.topics.iter().map(String::as_str).collect();
-                    core.ingest(entry.pos, Target::Topics(&topics), &id, bytes);
-                }
+                ingest(&core, &entry);
             }
         }
+    }
+}
+
+/// Delivers an entry read from the stream to this instance's subscribers.
+fn ingest(core: &Core, entry: &RawEntry) {
+    let id = entry.id();
+    let bytes = with_id(&entry.encoded, &id);
+    if entry.everyone {
+        core.ingest(entry.pos, Target::Everyone, &id, bytes);
+    } else {
+        let topics: Vec<&str> = entry.topics.iter().map(String::as_str).collect();
+        core.ingest(entry.pos, Target::Topics(&topics), &id, bytes);
     }
 }
 
