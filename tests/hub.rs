@@ -399,3 +399,14 @@ async fn replay_then_live_under_concurrent_publishing_loses_and_repeats_nothing(
         assert_eq!(received, expected, "resumed after {from:?}");
     }
 }
+
+#[test]
+fn the_hub_and_its_streams_go_anywhere_a_server_puts_them() {
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    fn body<T: Send + Sync + Unpin + 'static>() {}
+    fn error<T: std::error::Error + Send + Sync + Clone + 'static>() {}
+    shared::<Hub>();
+    shared::<HubConfig>();
+    body::<Subscription>();
+    error::<HubError>();
+}
