@@ -437,3 +437,39 @@ async fn replay_from_redis_then_live_under_concurrent_publishing_loses_and_repea
         assert_eq!(received, expected, "resumed after {from}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn entries_another_program_added_to_the_stream_are_skipped() {
+    let (_redis, url) = start_redis().await;
+    let hub = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
+    let mut live = hub.subscribe(&["t"], None).await.unwrap();
+    let first = hub.publish("t", update("one".into())).await.unwrap();
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut other = client.get_multiplexed_async_connection().await.unwrap();
+    for fields in [&["e", "data: no empty line", "to", "t"][..], &["x", "y"]] {
+        let _: String = redis::cmd("XADD")
+            .arg(KEY)
+            .arg("*")
+            .arg(fields)
+            .query_async(&mut other)
+            .await
+            .unwrap();
+    }
+    let second = hub.publish("t", update("two".into())).await.unwrap();
+    for (data, id) in [("one", &first), ("two", &second)] {
+        let message = next_message(&mut live).await;
+        assert_eq!(
+            (message.data(), message.last_event_id()),
+            (data, id.as_str())
+        );
+    }
+    // The same from XRANGE: an instance holding only the newest entry resumes from Redis.
+    let small = Hub::redis(&url, KEY, HubConfig::default().history_events(1))
+        .await
+        .unwrap();
+    let mut resumed = small.subscribe(&["t"], Some(first.as_str())).await.unwrap();
+    assert_eq!(next_message(&mut resumed).await.data(), "two");
+    let extra = tokio::time::timeout(Duration::from_millis(300), resumed.next()).await;
+    assert!(extra.is_err(), "nothing else: {extra:?}");
+}

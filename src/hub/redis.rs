@@ -10,7 +10,7 @@
 //! nothing twice.
 
 use super::position::Pos;
-use super::state::{with_id, Core, Located, Member};
+use super::state::{ends_with_empty_line, with_id, Core, Located, Member};
 use super::target::Target;
 use crate::error::HubError;
 use crate::field::EventId;
@@ -280,6 +280,9 @@ async fn read(core: Weak<Core>, client: Client, key: Arc<str>, mut last: Pos) {
 
 /// Delivers an entry read from the stream to this instance's subscribers.
 fn ingest(core: &Core, entry: &RawEntry) {
+    if entry.foreign {
+        return;
+    }
     let id = entry.id();
     let bytes = with_id(&entry.encoded, &id);
     if entry.everyone {
@@ -363,6 +366,8 @@ struct RawEntry {
     encoded: Vec<u8>,
     everyone: bool,
     topics: Vec<String>,
+    /// Not written by a hub: skipped.
+    foreign: bool,
 }
 
 impl RawEntry {
@@ -371,11 +376,12 @@ impl RawEntry {
     }
 
     fn is_for(&self, topics: &[&str]) -> bool {
-        self.everyone
-            || self
-                .topics
-                .iter()
-                .any(|topic| topics.contains(&topic.as_str()))
+        !self.foreign
+            && (self.everyone
+                || self
+                    .topics
+                    .iter()
+                    .any(|topic| topics.contains(&topic.as_str())))
     }
 
     /// The event with its entry id as the SSE id.
@@ -401,24 +407,35 @@ fn xread_entries(reply: Value) -> impl Iterator<Item = RawEntry> {
     streams.into_iter().flat_map(entries)
 }
 
+/// One entry; `None` only without a readable id. An entry the hub did not write (another
+/// program added to the stream) is kept as [`RawEntry::foreign`], so readers move past it.
 fn entry(value: Value) -> Option<RawEntry> {
     let mut parts = items(value).into_iter();
     let pos = Pos::parse(&text(&parts.next()?)?)?;
-    let fields = parts.next()?;
+    let fields = parts.next().unwrap_or(Value::Nil);
     let mut entry = RawEntry {
         pos,
         encoded: Vec::new(),
         everyone: false,
         topics: Vec::new(),
+        foreign: false,
     };
     for (field, value) in pairs(&fields) {
-        match text(field).as_deref() {
-            Some(EVENT) => entry.encoded = raw(value)?,
-            Some(EVERYONE) => entry.everyone = true,
-            Some(TOPIC) => entry.topics.push(text(value)?),
+        match (text(field).as_deref(), value) {
+            (Some(EVENT), value) => match raw(value) {
+                Some(encoded) => entry.encoded = encoded,
+                None => entry.foreign = true,
+            },
+            (Some(EVERYONE), _) => entry.everyone = true,
+            (Some(TOPIC), value) => match text(value) {
+                Some(topic) => entry.topics.push(topic),
+                None => entry.foreign = true,
+            },
             _ => {}
         }
     }
+    // Bytes that do not end an event would run into the next one on the wire.
+    entry.foreign |= !ends_with_empty_line(&entry.encoded);
     Some(entry)
 }
 
