@@ -40,7 +40,10 @@ fn free_port() -> u16 {
 }
 
 async fn start_redis() -> (Server, String) {
-    let port = free_port();
+    start_redis_on(free_port()).await
+}
+
+async fn start_redis_on(port: u16) -> (Server, String) {
     let child = Command::new("redis-server")
         .args([
             "--port",
@@ -472,4 +475,43 @@ async fn entries_another_program_added_to_the_stream_are_skipped() {
     assert_eq!(next_message(&mut resumed).await.data(), "two");
     let extra = tokio::time::timeout(Duration::from_millis(300), resumed.next()).await;
     assert!(extra.is_err(), "nothing else: {extra:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn while_redis_is_down_publishing_fails_clearly_and_everything_comes_back_with_it() {
+    let port = free_port();
+    let (redis, url) = start_redis_on(port).await;
+    let hub = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
+    let mut live = hub.subscribe(&["t"], None).await.unwrap();
+    hub.publish("t", update("before".into())).await.unwrap();
+    assert_eq!(next_message(&mut live).await.data(), "before");
+
+    drop(redis);
+    let error = hub.publish("t", update("lost".into())).await.unwrap_err();
+    let again = hub.publish("t", update("lost".into())).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            HubError::Redis {
+                command: "XADD",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        again.to_string(),
+        format!("cannot reach redis at 127.0.0.1:{port}"),
+        "the next call tries a new connection"
+    );
+
+    // Redis is back (empty: it kept nothing), and so are the publisher and the reader.
+    let (_redis, _) = start_redis_on(port).await;
+    let id = hub.publish("t", update("after".into())).await.unwrap();
+    let message = next_message(&mut live).await;
+    assert_eq!(
+        (message.data(), message.last_event_id()),
+        ("after", id.as_str())
+    );
 }
