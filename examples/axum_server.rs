@@ -4,18 +4,21 @@
 //! ```text
 //! cargo run --example axum_server          # then open the printed URL
 //! PORT=8080 cargo run --example axum_server
+//! REDIS_URL=redis://127.0.0.1:6379 cargo run --example axum_server   # history in Redis
 //! ```
 //!
 //! Named events, ids, multi-line and JSON data, events for everyone and per-user ones, a
 //! task-progress stream ending with `done`, keep-alive comments, `Last-Event-ID` resume
-//! (or `resync` when the history cannot serve it, for instance after a restart), and a page
+//! (or `resync` when the history cannot serve it: after a restart, unless the hub is on
+//! Redis), and a page
 //! using the browser's `EventSource`. Ctrl-C shuts down gracefully: every open stream gets a
 //! farewell `retry` and ends.
 
 mod dashboard;
 
 use dashboard::{Audience, Config, Dashboard};
-use sse_wire::{Event, EventType};
+use sse_wire::hub::Hub;
+use sse_wire::Event;
 
 /// Connections waiting to be accepted: when a restarted server sees every browser come back
 /// within the same second, the default (128) overflows and clients wait for TCP's 1 s
@@ -35,15 +38,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     socket.bind(([127, 0, 0, 1], port).into())?;
     let listener = socket.listen(BACKLOG)?;
     let address = listener.local_addr()?;
-    let dashboard = Dashboard::new(Config::default());
+    let config = Config::default();
+    let dashboard = match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            let hub = Hub::redis(&url, "sse-wire:dashboard", config.hub.clone()).await?;
+            Dashboard::with_hub(config, hub)
+        }
+        Err(_) => Dashboard::new(config),
+    };
     dashboard
         .publish(
             Audience::Everyone,
-            Event::new()
-                .event(EventType::try_from("notification")?)
-                .data(
-                    "Server started.\nMulti-line data arrives as one event, line breaks included.",
-                ),
+            Event::new().event("notification").data(
+                "Server started.\nMulti-line data arrives as one event, line breaks included.",
+            ),
         )
         .await?;
     println!("sse-wire dashboard: open http://{address}/");

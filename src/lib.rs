@@ -16,23 +16,25 @@
 //! - [`stream`]: `futures_core::Stream` adapters: [`stream::EncodeStream`],
 //!   [`stream::KeepAlive`], [`stream::Shutdown`] for servers, [`stream::DecodeStream`] for
 //!   clients.
+//! - `hub` (feature `tokio`): publish once to everyone or to topics, subscribe with
+//!   `Last-Event-ID` replay then live events, bounded history, slow-client policy; in
+//!   memory, or shared by several server instances through Redis Streams (feature `redis`).
 //! - Around the format: [`check_response`] (status and content type), [`History`]
 //!   (`Last-Event-ID` replay), [`Reconnect`] (a sans-IO reconnection policy), [`http`]
 //!   (content type, recommended headers, `Last-Event-ID`).
 //!
 //! # Encode
 //! ```
-//! use sse_wire::{Event, EventId, EventType};
+//! use sse_wire::Event;
 //!
 //! let event = Event::new()
-//!     .event(EventType::from_static("progress")?)
-//!     .id(EventId::from(3_u32))
+//!     .event("progress")
+//!     .id(3_u32)
 //!     .data("step 3 of 10\nfetching");
 //! assert_eq!(
 //!     event.to_bytes(),
 //!     "event: progress\nid: 3\ndata: step 3 of 10\ndata: fetching\n\n"
 //! );
-//! # Ok::<(), sse_wire::FieldError>(())
 //! ```
 //!
 //! # Decode in chunks
@@ -61,7 +63,9 @@
 //! - `json`: [`Event::json_data`] with serde_json.
 //! - `http`: [`http::typed`], `check_http_response` and `check_http_headers`, with `http`
 //!   crate types.
-//! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`.
+//! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`; the `hub`
+//!   module (publish/subscribe with replay, in memory).
+//! - `redis`: `Hub::redis`, the hub on Redis Streams (several instances, resume anywhere).
 //!
 //! # MSRV
 //! Rust 1.81.
@@ -72,6 +76,7 @@
 extern crate alloc;
 
 mod chunks;
+mod convert;
 mod decode;
 mod encode;
 mod error;
@@ -88,6 +93,7 @@ mod response;
 pub mod stream;
 mod text;
 
+pub use convert::{IntoData, IntoEventId, IntoEventType};
 pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
 pub use error::{DecodeError, FieldError, FieldKind, ReplayError, ResponseError, StreamError};

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use futures::FutureExt;
 use futures::StreamExt;
 use sse_wire::hub::{Hub, HubConfig, HubError, LagPolicy, Subscription, Target};
-use sse_wire::{Decoder, Event, EventId, EventType, Message};
+use sse_wire::{Decoder, Event, EventId, Message};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -105,10 +105,7 @@ async fn every_subscriber_and_the_history_share_one_encoding() {
 async fn hub_ids_sort_and_caller_ids_are_kept() {
     let hub = Hub::new(HubConfig::default());
     let first = hub.publish("t", text("a")).await.unwrap();
-    let kept = hub
-        .publish("t", text("b").id(EventId::try_from("custom-7").unwrap()))
-        .await
-        .unwrap();
+    let kept = hub.publish("t", text("b").id("custom-7")).await.unwrap();
     let third = hub.publish("t", text("c")).await.unwrap();
     assert_eq!(kept, "custom-7");
     let (start, n) = first.as_str().split_once('-').unwrap();
@@ -211,9 +208,7 @@ async fn a_restarted_hub_answers_an_old_id_with_resync_never_with_its_own_events
 
 #[tokio::test]
 async fn too_old_or_unknown_ids_get_the_configured_resync_signal() {
-    let signal = Event::new()
-        .event(EventType::try_from("reload").unwrap())
-        .data("start over");
+    let signal = Event::new().event("reload").data("start over");
     let hub = Hub::new(HubConfig::default().history_events(3).resync(&signal));
     let ids: Vec<EventId> = {
         let mut ids = Vec::new();
@@ -309,6 +304,26 @@ async fn counts_follow_subscribers_and_a_dropped_stream_leaves_at_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn topics_nobody_uses_any_more_are_swept_away_with_an_age_bound() {
+    let hub = Hub::new(HubConfig::default().history_age(Duration::from_secs(60)));
+    for user in 0..100 {
+        hub.publish(&format!("user:{user}"), text("hello"))
+            .await
+            .unwrap();
+    }
+    let follower = hub.subscribe(&["user:7"], None).await.unwrap();
+    assert_eq!(hub.topic_count(), 100);
+    tokio::time::advance(Duration::from_secs(61)).await;
+    // One topic looked at per publish: a round through all of them.
+    for _ in 0..=hub.topic_count() {
+        hub.publish("news", text("tick")).await.unwrap();
+    }
+    assert_eq!(hub.topic_count(), 2, "news, and the topic still followed");
+    drop(follower);
+    assert_eq!(hub.topic_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_removed_topic_does_not_forget_what_it_evicted() {
     // A topic whose history aged out is removed once nobody follows it; a client coming
     // back with an id from before must still get the resync signal, not a silent gap.
@@ -383,4 +398,15 @@ async fn replay_then_live_under_concurrent_publishing_loses_and_repeats_nothing(
         let expected: Vec<usize> = (start..=TOTAL).collect();
         assert_eq!(received, expected, "resumed after {from:?}");
     }
+}
+
+#[test]
+fn the_hub_and_its_streams_go_anywhere_a_server_puts_them() {
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    fn body<T: Send + Sync + Unpin + 'static>() {}
+    fn error<T: std::error::Error + Send + Sync + Clone + 'static>() {}
+    shared::<Hub>();
+    shared::<HubConfig>();
+    body::<Subscription>();
+    error::<HubError>();
 }

@@ -12,7 +12,7 @@ mod support;
 use dashboard::{Audience, Config, Dashboard};
 use futures::StreamExt;
 use sse_wire::hub::{Hub, HubConfig, HubError, Subscription, Target};
-use sse_wire::{Decoder, Event, EventId, EventType, Message};
+use sse_wire::{Decoder, Event, EventId, Message};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -40,7 +40,10 @@ fn free_port() -> u16 {
 }
 
 async fn start_redis() -> (Server, String) {
-    let port = free_port();
+    start_redis_on(free_port()).await
+}
+
+async fn start_redis_on(port: u16) -> (Server, String) {
     let child = Command::new("redis-server")
         .args([
             "--port",
@@ -75,6 +78,21 @@ async fn start_redis() -> (Server, String) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// How many `XRANGE`s Redis has answered so far.
+async fn xrange_calls(url: &str) -> u64 {
+    let client = redis::Client::open(url).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    stats
+        .lines()
+        .find_map(|line| line.strip_prefix("cmdstat_xrange:calls="))
+        .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
 }
 
 fn config() -> Config {
@@ -113,9 +131,7 @@ async fn until(what: &str, mut condition: impl FnMut() -> bool) {
 }
 
 fn update(data: String) -> Event {
-    Event::new()
-        .event(EventType::try_from("update").unwrap())
-        .data(data)
+    Event::new().event("update").data(data)
 }
 
 /// The next event of a subscription, decoded.
@@ -222,11 +238,17 @@ async fn a_restarted_instance_resumes_the_client_from_redis_instead_of_resyncing
         .unwrap();
 
     let (address, restarted) = instance(&url).await;
+    let calls = xrange_calls(&url).await;
     let mut events = subscribe(address, Some(seen.last_event_id())).await;
     let message = next(&mut events).await;
     assert_eq!(
         (message.data(), message.last_event_id()),
         ("missed", missed.as_str())
+    );
+    assert_eq!(
+        xrange_calls(&url).await,
+        calls,
+        "recent history is loaded at start: resumed from memory"
     );
     let live = restarted
         .publish(Audience::Everyone, update("live".into()))
@@ -302,7 +324,7 @@ async fn topics_route_across_instances_and_trimmed_history_gets_resync() {
     assert_eq!(next_message(&mut ann).await.data(), "both");
     assert_eq!(next_message(&mut ann).await.data(), "all");
 
-    // A third instance has seen nothing: it replays from Redis, ann's events only.
+    // A third instance, started now, loaded the recent entries: ann's events only.
     let c = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
     let mut resumed = c
         .subscribe(&["user:ann"], Some(first.as_str()))
@@ -311,15 +333,22 @@ async fn topics_route_across_instances_and_trimmed_history_gets_resync() {
     assert_eq!(next_message(&mut resumed).await.data(), "both");
     assert_eq!(next_message(&mut resumed).await.data(), "all");
 
-    // Hundreds more: Redis trims the stream, the first ids are gone.
-    for n in 0..300 {
+    // Hundreds more: Redis trims the stream, the first ids are gone (from c's 1024 events of
+    // history too, and from Redis).
+    for n in 0..1100 {
         a.publish("user:ann", update(n.to_string())).await.unwrap();
     }
+    let calls = xrange_calls(&url).await;
     let mut lost = c
         .subscribe(&["user:ann"], Some(first.as_str()))
         .await
         .unwrap();
     assert_eq!(next_message(&mut lost).await.event_type(), "resync");
+    assert_eq!(
+        xrange_calls(&url).await,
+        calls,
+        "XINFO told: no XRANGE needed"
+    );
     let mut unknown = c
         .subscribe(&["user:ann"], Some("no-such-id"))
         .await
@@ -349,4 +378,140 @@ async fn an_unreachable_redis_is_a_clear_error() {
         .await
         .unwrap_err();
     assert_eq!(error.to_string(), "invalid redis url");
+}
+
+/// Replay from Redis, then live from the instance's own reader, while events keep coming:
+/// instances started in the middle of the run resume clients from ids older than anything
+/// they read themselves, and every client gets exactly the events after its id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn replay_from_redis_then_live_under_concurrent_publishing_loses_and_repeats_nothing() {
+    const TOTAL: usize = 600;
+    let (_redis, url) = start_redis().await;
+    let config = HubConfig::default().history_events(64);
+    let publisher = Hub::redis(&url, KEY, config.clone()).await.unwrap();
+    let (published, mut ids) = tokio::sync::mpsc::unbounded_channel::<EventId>();
+    let publishing = {
+        let publisher = publisher.clone();
+        tokio::spawn(async move {
+            for n in 1..=TOTAL {
+                let id = publisher.publish("t", update(n.to_string())).await.unwrap();
+                published.send(id).unwrap();
+            }
+        })
+    };
+    let read_to_the_end = |mut subscription: Subscription| async move {
+        let mut received = Vec::new();
+        loop {
+            let n: usize = next_message(&mut subscription)
+                .await
+                .data()
+                .parse()
+                .unwrap();
+            received.push(n);
+            if n == TOTAL {
+                return received;
+            }
+        }
+    };
+    let mut history = Vec::new();
+    let mut readers = Vec::new();
+    while let Some(id) = ids.recv().await {
+        history.push(id);
+        let n = history.len();
+        if n % 50 == 0 {
+            // A fresh instance: everything before its start comes from XRANGE, the rest
+            // from its reader; 64 events of local history, so older ids also go to Redis.
+            let instance = Hub::redis(&url, KEY, config.clone()).await.unwrap();
+            for from in [n - 45, n / 2] {
+                let subscription = instance
+                    .subscribe(&["t"], Some(history[from - 1].as_str()))
+                    .await
+                    .unwrap();
+                readers.push((from, tokio::spawn(read_to_the_end(subscription))));
+            }
+        }
+    }
+    publishing.await.unwrap();
+    assert_eq!(readers.len(), 2 * (TOTAL / 50));
+    for (from, reader) in readers {
+        let received = tokio::time::timeout(WAIT, reader).await.unwrap().unwrap();
+        let expected: Vec<usize> = (from + 1..=TOTAL).collect();
+        assert_eq!(received, expected, "resumed after {from}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn entries_another_program_added_to_the_stream_are_skipped() {
+    let (_redis, url) = start_redis().await;
+    let hub = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
+    let mut live = hub.subscribe(&["t"], None).await.unwrap();
+    let first = hub.publish("t", update("one".into())).await.unwrap();
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut other = client.get_multiplexed_async_connection().await.unwrap();
+    for fields in [&["e", "data: no empty line", "to", "t"][..], &["x", "y"]] {
+        let _: String = redis::cmd("XADD")
+            .arg(KEY)
+            .arg("*")
+            .arg(fields)
+            .query_async(&mut other)
+            .await
+            .unwrap();
+    }
+    let second = hub.publish("t", update("two".into())).await.unwrap();
+    for (data, id) in [("one", &first), ("two", &second)] {
+        let message = next_message(&mut live).await;
+        assert_eq!(
+            (message.data(), message.last_event_id()),
+            (data, id.as_str())
+        );
+    }
+    // The same from XRANGE: an instance holding only the newest entry resumes from Redis.
+    let small = Hub::redis(&url, KEY, HubConfig::default().history_events(1))
+        .await
+        .unwrap();
+    let mut resumed = small.subscribe(&["t"], Some(first.as_str())).await.unwrap();
+    assert_eq!(next_message(&mut resumed).await.data(), "two");
+    let extra = tokio::time::timeout(Duration::from_millis(300), resumed.next()).await;
+    assert!(extra.is_err(), "nothing else: {extra:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn while_redis_is_down_publishing_fails_clearly_and_everything_comes_back_with_it() {
+    let port = free_port();
+    let (redis, url) = start_redis_on(port).await;
+    let hub = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
+    let mut live = hub.subscribe(&["t"], None).await.unwrap();
+    hub.publish("t", update("before".into())).await.unwrap();
+    assert_eq!(next_message(&mut live).await.data(), "before");
+
+    drop(redis);
+    let error = hub.publish("t", update("lost".into())).await.unwrap_err();
+    let again = hub.publish("t", update("lost".into())).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            HubError::Redis {
+                command: "XADD",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        again.to_string(),
+        format!("cannot reach redis at 127.0.0.1:{port}"),
+        "the next call tries a new connection"
+    );
+
+    // Redis is back (empty: it kept nothing), and so are the publisher and the reader.
+    let (_redis, _) = start_redis_on(port).await;
+    let id = hub.publish("t", update("after".into())).await.unwrap();
+    let message = next_message(&mut live).await;
+    assert_eq!(
+        (message.data(), message.last_event_id()),
+        ("after", id.as_str())
+    );
 }

@@ -132,9 +132,7 @@ impl Dashboard {
                     "subscribers": dashboard.subscribers(),
                     "uptime_s": dashboard.0.started.elapsed().as_secs(),
                 });
-                let event = Event::new()
-                    .event(EventType::try_from("metrics").unwrap())
-                    .data(metrics.to_string());
+                let event = Event::new().event("metrics").data(metrics.to_string());
                 // A failed tick (Redis away) is skipped: the next one carries the same news.
                 let _ = dashboard.publish(Audience::Everyone, event).await;
             }
@@ -198,7 +196,7 @@ async fn progress(
 ) -> Response {
     let steps = query.steps.unwrap_or(10).min(1000);
     let interval = Duration::from_millis(query.interval_ms.unwrap_or(300).min(10_000));
-    let progress = EventType::try_from("progress").unwrap();
+    let progress = EventType::from_static("progress");
     let ticks = stream::unfold(1, move |step| {
         let progress = progress.clone();
         async move {
@@ -207,15 +205,12 @@ async fn progress(
             }
             tokio::time::sleep(interval).await;
             let json = serde_json::json!({"step": step, "of": steps, "percent": step * 100 / steps.max(1)});
-            let event = Event::new()
-                .event(progress)
-                .id(EventId::from(step))
-                .data(json.to_string());
+            let event = Event::new().event(progress).id(step).data(json.to_string());
             Some((event, step + 1))
         }
     });
     let finished = Event::new()
-        .event(EventType::try_from("done").unwrap())
+        .event("done")
         .data(format!("all {steps} steps finished\nresult: ok"));
     let events = futures::StreamExt::chain(ticks, stream::iter([finished]));
     let body = KeepAlive::new(
@@ -243,9 +238,7 @@ async fn notify(
         Some(name) => Audience::User(name),
         None => Audience::Everyone,
     };
-    let event = Event::new()
-        .event(EventType::try_from("notification").unwrap())
-        .data(notification.text);
+    let event = Event::new().event("notification").data(notification.text);
     match dashboard.publish(audience, event).await {
         Ok(id) => (
             StatusCode::ACCEPTED,

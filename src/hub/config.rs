@@ -80,7 +80,9 @@ impl HubConfig {
 
     /// Events older than this are dropped from the history (default: no age limit). Checked
     /// when a topic is published to and when a client resumes, so a stale event is never
-    /// replayed.
+    /// replayed, and one topic per publish in turn, so a topic nobody follows or publishes
+    /// to any more is removed once its events are too old: set it when topics come and go
+    /// (one per user, per task), or they stay in memory until the hub is dropped.
     pub fn history_age(mut self, age: Duration) -> Self {
         self.history_age = Some(age);
         self

@@ -108,8 +108,10 @@ impl Hub {
     /// reaches the subscribers of all, and a client resumes on any instance.
     ///
     /// Ids are the Redis entry ids (`1764680000000-0`). Each instance keeps the recent
-    /// history in its own rings (bounded by `config` as in memory) and asks Redis (`XRANGE`)
-    /// for older ones; the stream keeps [`HubConfig::stream_max_len`] entries. A task on the
+    /// history in its own rings (bounded by `config` as in memory; filled with the newest
+    /// [`HubConfig::history_events`] entries at start, so a restarted instance resumes its
+    /// returning clients from memory) and asks Redis (`XRANGE`) for older ones; the stream
+    /// keeps [`HubConfig::stream_max_len`] entries. A task on the
     /// current tokio runtime follows the stream; it reconnects by itself if Redis goes away
     /// and resumes where it stopped, and stops when the last clone of the hub and the last
     /// subscription are gone.
@@ -125,21 +127,25 @@ impl Hub {
     /// # Examples
     /// ```no_run
     /// use sse_wire::hub::{Hub, HubConfig};
+    /// use sse_wire::Event;
     ///
-    /// # async fn run() -> Result<(), sse_wire::hub::HubError> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), sse_wire::hub::HubError> {
     /// let hub = Hub::redis("redis://127.0.0.1:6379", "app:events", HubConfig::default()).await?;
-    /// # let _ = hub;
+    /// let id = hub.publish("news", Event::new().data("hello")).await?;
+    /// println!("published {id}: every instance on app:events sends it");
     /// # Ok(())
     /// # }
     /// ```
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub async fn redis(url: &str, key: &str, config: HubConfig) -> Result<Self, HubError> {
-        let max_len = config.stream_max_len;
-        let (core, backend) = self::redis::RedisBackend::connect(url, key, max_len, |start| {
-            Arc::new(Core::new(config, start))
-        })
-        .await?;
+        let (max_len, backfill) = (config.stream_max_len, config.history_events);
+        let (core, backend) =
+            self::redis::RedisBackend::connect(url, key, max_len, backfill, |start| {
+                Arc::new(Core::new(config, start))
+            })
+            .await?;
         Ok(Self {
             core,
             backend: Backend::Redis(Arc::new(backend)),
@@ -229,6 +235,31 @@ impl Hub {
     /// ([`HubConfig::resync`]) instead. Then live events follow, with nothing lost or repeated
     /// in between. An empty id counts as none.
     ///
+    /// # Examples
+    /// The body of an axum (or hyper) handler: the subscription goes straight into the
+    /// stream adapters and `Body::from_stream`.
+    /// ```
+    /// use futures::{future, StreamExt};
+    /// use sse_wire::hub::{Hub, HubConfig};
+    /// use sse_wire::stream::{KeepAlive, Shutdown};
+    /// use sse_wire::Event;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), sse_wire::hub::HubError> {
+    /// let hub = Hub::new(HubConfig::default());
+    /// let last_event_id = None; // from the request's `Last-Event-ID` header
+    /// let events = hub.subscribe(&["user:ann"], last_event_id).await?;
+    /// let body = KeepAlive::tokio(events, Duration::from_secs(15));
+    /// let mut body = Box::pin(Shutdown::new(body, future::pending::<()>()));
+    ///
+    /// hub.publish("user:ann", Event::new().event("notification").data("hi")).await?;
+    /// let chunk = body.next().await.unwrap().unwrap();
+    /// assert!(chunk.starts_with(b"event: notification\nid: "));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// Never for the in-memory hub. On Redis, when resuming needs Redis (the id is older
     /// than what this instance holds) and it cannot be reached: [`HubError::Unreachable`] or
@@ -271,6 +302,13 @@ impl Hub {
     /// Open subscriptions to `topic`.
     pub fn topic_subscriber_count(&self, topic: &str) -> usize {
         self.core.subscriber_count(Some(topic))
+    }
+
+    /// Topics held in this process: followed by someone, or with events to replay. Without
+    /// an age bound ([`HubConfig::history_age`]) a topic that had an event stays until
+    /// the hub is dropped.
+    pub fn topic_count(&self) -> usize {
+        self.core.topic_count()
     }
 
     /// Events and encoded bytes held in this process for `topic` (`None`: what was published

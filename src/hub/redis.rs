@@ -10,7 +10,7 @@
 //! nothing twice.
 
 use super::position::Pos;
-use super::state::{with_id, Core, Located, Member};
+use super::state::{ends_with_empty_line, with_id, Core, Located, Member};
 use super::target::Target;
 use crate::error::HubError;
 use crate::field::EventId;
@@ -49,11 +49,13 @@ pub(crate) struct RedisBackend {
 }
 
 impl RedisBackend {
-    /// Connects, finds where the stream stands and starts the reader feeding `core`.
+    /// Connects, loads the newest `backfill` entries, and starts the reader feeding the core
+    /// from there.
     pub(crate) async fn connect(
         url: &str,
         key: &str,
         max_len: usize,
+        backfill: usize,
         make_core: impl FnOnce(Pos) -> Arc<Core>,
     ) -> Result<(Arc<Core>, Self), HubError> {
         let client = Client::open(url).map_err(|source| HubError::RedisUrl {
@@ -67,13 +69,35 @@ impl RedisBackend {
                 address: address.clone(),
                 source: Arc::new(source),
             })?;
-        let start = stream_info(&mut connection, key).await?.last;
-        let core = make_core(start);
+        let last = stream_info(&mut connection, key).await?.last;
+        // Load the newest entries into the rings first: after a restart, clients resuming
+        // from a recent id are served from memory instead of one XRANGE each.
+        let backfill: Value = redis::cmd("XREVRANGE")
+            .arg(key)
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(backfill.max(1))
+            .query_async(&mut connection)
+            .await
+            .map_err(|source| HubError::Redis {
+                command: "XREVRANGE",
+                source: Arc::new(source),
+            })?;
+        let mut backfill: Vec<RawEntry> = entries(backfill).collect();
+        backfill.reverse();
+        let (start, core) = match backfill.first() {
+            Some(oldest) => (oldest.pos, make_core(Pos::default())),
+            None => (last, make_core(last)),
+        };
+        for entry in backfill {
+            ingest(&core, &entry);
+        }
         let reader = tokio::spawn(read(
             Arc::downgrade(&core),
             client.clone(),
             Arc::from(key),
-            start,
+            core.head().max(last),
         ));
         core.stop_on_drop(reader.abort_handle());
         let backend = Self {
@@ -248,16 +272,24 @@ async fn read(core: Weak<Core>, client: Client, key: Arc<str>, mut last: Pos) {
             let Ok(reply) = reply else { break };
             for entry in xread_entries(reply) {
                 last = entry.pos;
-                let id = entry.id();
-                let bytes = with_id(&entry.encoded, &id);
-                if entry.everyone {
-                    core.ingest(entry.pos, Target::Everyone, &id, bytes);
-                } else {
-                    let topics: Vec<&str> = entry.topics.iter().map(String::as_str).collect();
-                    core.ingest(entry.pos, Target::Topics(&topics), &id, bytes);
-                }
+                ingest(&core, &entry);
             }
         }
+    }
+}
+
+/// Delivers an entry read from the stream to this instance's subscribers.
+fn ingest(core: &Core, entry: &RawEntry) {
+    if entry.foreign {
+        return;
+    }
+    let id = entry.id();
+    let bytes = with_id(&entry.encoded, &id);
+    if entry.everyone {
+        core.ingest(entry.pos, Target::Everyone, &id, bytes);
+    } else {
+        let topics: Vec<&str> = entry.topics.iter().map(String::as_str).collect();
+        core.ingest(entry.pos, Target::Topics(&topics), &id, bytes);
     }
 }
 
@@ -334,6 +366,8 @@ struct RawEntry {
     encoded: Vec<u8>,
     everyone: bool,
     topics: Vec<String>,
+    /// Not written by a hub: skipped.
+    foreign: bool,
 }
 
 impl RawEntry {
@@ -342,11 +376,12 @@ impl RawEntry {
     }
 
     fn is_for(&self, topics: &[&str]) -> bool {
-        self.everyone
-            || self
-                .topics
-                .iter()
-                .any(|topic| topics.contains(&topic.as_str()))
+        !self.foreign
+            && (self.everyone
+                || self
+                    .topics
+                    .iter()
+                    .any(|topic| topics.contains(&topic.as_str())))
     }
 
     /// The event with its entry id as the SSE id.
@@ -372,24 +407,35 @@ fn xread_entries(reply: Value) -> impl Iterator<Item = RawEntry> {
     streams.into_iter().flat_map(entries)
 }
 
+/// One entry; `None` only without a readable id. An entry the hub did not write (another
+/// program added to the stream) is kept as [`RawEntry::foreign`], so readers move past it.
 fn entry(value: Value) -> Option<RawEntry> {
     let mut parts = items(value).into_iter();
     let pos = Pos::parse(&text(&parts.next()?)?)?;
-    let fields = parts.next()?;
+    let fields = parts.next().unwrap_or(Value::Nil);
     let mut entry = RawEntry {
         pos,
         encoded: Vec::new(),
         everyone: false,
         topics: Vec::new(),
+        foreign: false,
     };
     for (field, value) in pairs(&fields) {
-        match text(field).as_deref() {
-            Some(EVENT) => entry.encoded = raw(value)?,
-            Some(EVERYONE) => entry.everyone = true,
-            Some(TOPIC) => entry.topics.push(text(value)?),
+        match (text(field).as_deref(), value) {
+            (Some(EVENT), value) => match raw(value) {
+                Some(encoded) => entry.encoded = encoded,
+                None => entry.foreign = true,
+            },
+            (Some(EVERYONE), _) => entry.everyone = true,
+            (Some(TOPIC), value) => match text(value) {
+                Some(topic) => entry.topics.push(topic),
+                None => entry.foreign = true,
+            },
             _ => {}
         }
     }
+    // Bytes that do not end an event would run into the next one on the wire.
+    entry.foreign |= !ends_with_empty_line(&entry.encoded);
     Some(entry)
 }
 

@@ -40,8 +40,8 @@ enum Slot {
 
 /// What a subscriber finds after its position.
 pub(crate) enum Next<'a> {
-    /// The first entry after it.
-    Entry(&'a Entry),
+    /// The first entry after it, and whether it is the newest.
+    Entry(&'a Entry, bool),
     /// Nothing yet.
     Nothing,
     /// Entries after it were evicted: it cannot go on without a gap.
@@ -107,9 +107,22 @@ impl Ring {
         if self.evicted > after {
             return Next::Lagged;
         }
-        // Positions only grow, so the ring is sorted: O(log n).
-        let at = self.entries.partition_point(|entry| entry.pos <= after);
-        self.entries.get(at).map_or(Next::Nothing, Next::Entry)
+        // Live subscribers are after one of the newest few entries: look there first, O(1);
+        // the ring is sorted by position, so anywhere else is a binary search.
+        let mut at = self.entries.len();
+        let mut steps = 0;
+        while at > 0 && self.entries[at - 1].pos > after {
+            if steps == 4 {
+                at = self.entries.partition_point(|entry| entry.pos <= after);
+                break;
+            }
+            at -= 1;
+            steps += 1;
+        }
+        let newest = at + 1 == self.entries.len();
+        self.entries
+            .get(at)
+            .map_or(Next::Nothing, |entry| Next::Entry(entry, newest))
     }
 
     /// Whether entries after `after` were evicted.
@@ -188,5 +201,72 @@ impl Ring {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64) -> Entry {
+        Entry {
+            pos: Pos::new(1, seq),
+            id: EventId::from(seq),
+            bytes: Bytes::from_static(b"data: x\n\n"),
+            at: Instant::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn finds_the_next_entry_from_anywhere_and_reports_eviction() {
+        let bounds = Bounds {
+            events: 50,
+            bytes: usize::MAX,
+            age: None,
+        };
+        let mut ring = Ring::default();
+        // Every third position: other topics took the ones in between.
+        for seq in (3..=300).step_by(3) {
+            ring.push(entry(seq), &bounds);
+        }
+        assert_eq!(ring.len(), 50);
+        let oldest = 300 - 49 * 3;
+        // The newest evicted is `oldest - 3`: from there on nothing was lost.
+        for after in oldest - 3..=300 {
+            let expected = (after + 1..=300).find(|seq| seq % 3 == 0);
+            match ring.next_after(Pos::new(1, after)) {
+                Next::Entry(entry, newest) => {
+                    assert_eq!(Some(entry.pos.seq), expected, "after {after}");
+                    assert_eq!(newest, entry.pos.seq == 300);
+                }
+                Next::Nothing => assert_eq!(expected, None, "after {after}"),
+                Next::Lagged => panic!("after {after}: nothing after it was evicted"),
+            }
+        }
+        assert!(matches!(
+            ring.next_after(Pos::new(1, oldest - 4)),
+            Next::Lagged
+        ));
+        assert!(matches!(ring.next_after(Pos::new(1, 5)), Next::Lagged));
+        assert_eq!(ring.find("300"), Some(Pos::new(1, 300)));
+        assert_eq!(ring.find("3"), None);
+    }
+
+    #[tokio::test]
+    async fn the_newest_entry_stays_whatever_its_size() {
+        let bounds = Bounds {
+            events: 10,
+            bytes: 4,
+            age: None,
+        };
+        let mut ring = Ring::default();
+        ring.push(entry(1), &bounds);
+        ring.push(entry(2), &bounds);
+        assert_eq!(ring.len(), 1);
+        assert!(matches!(
+            ring.next_after(Pos::new(1, 1)),
+            Next::Entry(_, true)
+        ));
+        assert!(ring.lost_after(Pos::new(1, 0)));
     }
 }

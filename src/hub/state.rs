@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::task::Waker;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use tokio::time::Instant;
 
@@ -46,8 +47,11 @@ pub(crate) enum Located {
 
 /// What a subscriber finds when it polls.
 pub(crate) enum Polled {
-    Entry(Pos, Bytes),
-    Nothing,
+    /// The next entry; with the generation its waker was stored at when it was the last one
+    /// (the next poll can then wait without the lock, see [`Core::generation`]).
+    Entry(Pos, Bytes, Option<u64>),
+    /// Nothing yet: the waker is stored, at this generation.
+    Nothing(u64),
     Lagged,
 }
 
@@ -66,6 +70,8 @@ struct State {
     /// The newest position evicted from any topic removed since: a recreated topic may have
     /// held events up to there.
     removed_floor: Pos,
+    /// The next topic [`State::sweep_one`] looks at.
+    sweep: usize,
 }
 
 impl State {
@@ -119,6 +125,21 @@ impl State {
         index
     }
 
+    /// Applies the age bound to one topic, round-robin, and removes it if nobody uses it any
+    /// more: one step per publish visits every topic in time, so topics nobody follows or
+    /// publishes to any more do not pile up (with an age bound).
+    fn sweep_one(&mut self, bounds: &Bounds) {
+        if self.topics.is_empty() || bounds.age.is_none() {
+            return;
+        }
+        self.sweep = (self.sweep + 1) % self.topics.len();
+        if let Some(topic) = &mut self.topics[self.sweep] {
+            topic.ring.expire(bounds);
+            // The index fits: topics are counted in u32.
+            self.remove_if_unused(u32::try_from(self.sweep).unwrap_or(u32::MAX));
+        }
+    }
+
     /// Removes a topic nobody uses any more, remembering what it had evicted.
     fn remove_if_unused(&mut self, index: u32) {
         let slot = &mut self.topics[index as usize];
@@ -137,6 +158,10 @@ pub(crate) struct Core {
     pub(crate) config: HubConfig,
     bounds: Bounds,
     state: Mutex<State>,
+    /// Bumped under the lock at every insert, before the wakers are taken: a subscriber
+    /// whose waker was stored at the generation still current has nothing new and will be
+    /// woken, so it can wait without taking the lock.
+    generation: AtomicU64,
     /// The task feeding this core (the Redis reader), stopped when the core goes.
     #[cfg(feature = "redis")]
     feeder: std::sync::OnceLock<tokio::task::AbortHandle>,
@@ -169,7 +194,9 @@ impl Core {
                 free_topics: Vec::new(),
                 names: HashMap::new(),
                 removed_floor: Pos::default(),
+                sweep: 0,
             }),
+            generation: AtomicU64::new(0),
             #[cfg(feature = "redis")]
             feeder: std::sync::OnceLock::new(),
         }
@@ -232,6 +259,7 @@ impl Core {
         bytes: Bytes,
     ) -> Vec<Waker> {
         state.head = pos;
+        self.generation.fetch_add(1, Ordering::Release);
         let at = Instant::now();
         // Sized once: growing it by doubling would cost a dozen allocations at 10,000.
         let waiting = match target {
@@ -268,6 +296,7 @@ impl Core {
                 }
             }
         }
+        state.sweep_one(&self.bounds);
         wakers
     }
 
@@ -363,11 +392,19 @@ impl Core {
         with_id(&self.config.resync, &pos.to_id())
     }
 
+    /// The current generation (see the field).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
     /// The first entry after `after` in the subscriber's rings, merged by position. When
-    /// there is none, the waker is stored in every ring so any new entry wakes it.
+    /// there is none, or it is the last one, the waker is stored in every ring so that any
+    /// new entry wakes it.
     pub(crate) fn poll(&self, members: &[Member], after: Pos, waker: &Waker) -> Polled {
         let mut state = self.lock();
         let mut first: Option<(Pos, &Bytes)> = None;
+        let mut found = 0;
+        let mut newest = true;
         for member in members {
             let Some(ring) = state.ring_ref(member.ring) else {
                 continue;
@@ -375,22 +412,37 @@ impl Core {
             match ring.next_after(after) {
                 Next::Lagged => return Polled::Lagged,
                 Next::Nothing => {}
-                Next::Entry(entry) => {
+                Next::Entry(entry, last_in_ring) => {
+                    found += 1;
+                    newest &= last_in_ring;
                     if first.map_or(true, |(pos, _)| entry.pos < pos) {
                         first = Some((entry.pos, &entry.bytes));
                     }
                 }
             }
         }
-        if let Some((pos, bytes)) = first {
-            return Polled::Entry(pos, bytes.clone());
+        let next = first.map(|(pos, bytes)| (pos, bytes.clone()));
+        if let Some((pos, bytes)) = &next {
+            if found > 1 || !newest {
+                // Another entry is ready after this one: no need to wait.
+                return Polled::Entry(*pos, bytes.clone(), None);
+            }
         }
         for member in members {
             if let Some(ring) = state.ring(member.ring) {
                 ring.wait(member.slot, waker);
             }
         }
-        Polled::Nothing
+        let generation = self.generation.load(Ordering::Relaxed);
+        match next {
+            Some((pos, bytes)) => Polled::Entry(pos, bytes, Some(generation)),
+            None => Polled::Nothing(generation),
+        }
+    }
+
+    /// Topics held (followed, or with events to replay).
+    pub(crate) fn topic_count(&self) -> usize {
+        self.lock().names.len()
     }
 
     /// Subscribers of every topic (everyone) or of one topic.

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use core::convert::Infallible;
 use core::fmt;
 use core::pin::Pin;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, Waker};
 use futures_core::{FusedStream, Stream};
 
 /// A subscriber's events, encoded: first what it missed (or the resync signal), then live
@@ -36,6 +36,9 @@ pub struct Subscription {
     /// Sent before anything from the rings: the resync signal, or what the Redis backend
     /// fetched from Redis.
     first: VecDeque<Bytes>,
+    /// The waker stored in the rings and the generation it was stored at: while the
+    /// generation stays, nothing was published and the stored waker is still there.
+    waiting: Option<(u64, Waker)>,
     /// No more reading from the rings (it lagged).
     ended: bool,
     /// `None` was returned.
@@ -54,6 +57,7 @@ impl Subscription {
             members,
             cursor,
             first,
+            waiting: None,
             ended: false,
             done: false,
         }
@@ -87,12 +91,30 @@ impl Stream for Subscription {
             this.done = true;
             return Poll::Ready(None);
         }
+        if let Some((generation, waker)) = &this.waiting {
+            if *generation == this.core.generation() && waker.will_wake(cx.waker()) {
+                return Poll::Pending;
+            }
+        }
+        let mut wait = |generation: u64| {
+            this.waiting = match this.waiting.take() {
+                Some((_, waker)) if waker.will_wake(cx.waker()) => Some((generation, waker)),
+                _ => Some((generation, cx.waker().clone())),
+            };
+        };
         match this.core.poll(&this.members, this.cursor, cx.waker()) {
-            Polled::Entry(pos, bytes) => {
+            Polled::Entry(pos, bytes, waiting) => {
+                match waiting {
+                    Some(generation) => wait(generation),
+                    None => this.waiting = None,
+                }
                 this.cursor = pos;
                 Poll::Ready(Some(Ok(bytes)))
             }
-            Polled::Nothing => Poll::Pending,
+            Polled::Nothing(generation) => {
+                wait(generation);
+                Poll::Pending
+            }
             Polled::Lagged => {
                 this.ended = true;
                 match this.core.config.on_lag {
