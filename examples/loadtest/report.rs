@@ -121,6 +121,11 @@ pub struct Storm {
     pub all_back_ms: Option<u64>,
     /// From the cut (or kill) until every subscriber had every event, ms.
     pub all_caught_up_ms: Option<u64>,
+    /// CPU time of the server from the cut (or its restart) until every subscriber was back,
+    /// ms: near twice `all_back_ms` on 2 cores, the machine was the limit.
+    pub server_cpu_ms: u64,
+    /// CPU time of the load generator over the same span, ms.
+    pub load_generator_cpu_ms: u64,
     /// Failed connection attempts over the run (refused while the server restarted).
     pub failed_attempts: u64,
     /// Listen queue overflows during the storm (machine-wide counter).

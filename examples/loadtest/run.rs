@@ -131,6 +131,8 @@ pub async fn run(options: &Options) -> io::Result<Report> {
             after_event: progress.published.load(Ordering::Relaxed),
             ..Storm::default()
         };
+        let server_cpu_before = procfs::cpu_ticks(server.pid)?;
+        let client_cpu_before = procfs::cpu_ticks(std::process::id())?;
         let hit = Instant::now();
         match kind {
             StormKind::Cut => control.send_modify(|control| control.cuts += 1),
@@ -151,6 +153,22 @@ pub async fn run(options: &Options) -> io::Result<Report> {
             tokio::time::sleep(POLL).await;
         }
         report.all_back_ms = all_back().then(|| hit.elapsed().as_millis() as u64);
+        // A restarted server's whole life is the storm so far.
+        let server_cpu_before = match kind {
+            StormKind::Cut => server_cpu_before,
+            StormKind::Restart => procfs::CpuTicks::default(),
+        };
+        let ticks = procfs::ticks_per_second();
+        report.server_cpu_ms = procfs::cpu_ticks(server.pid)?
+            .since(server_cpu_before)
+            .total()
+            * 1000
+            / ticks;
+        report.load_generator_cpu_ms = procfs::cpu_ticks(std::process::id())?
+            .since(client_cpu_before)
+            .total()
+            * 1000
+            / ticks;
         report.listen_overflows = difference(overflows, procfs::listen_overflows());
         storm = Some((hit, report));
     }
