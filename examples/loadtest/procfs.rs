@@ -64,6 +64,17 @@ pub fn cpu_ticks(pid: u32) -> io::Result<CpuTicks> {
     })
 }
 
+/// Write system calls (`write`, `writev`, `sendmsg`, ...) process `pid` has made so far
+/// (`syscw` of `/proc/PID/io`).
+pub fn write_calls(pid: u32) -> io::Result<u64> {
+    let counters = std::fs::read_to_string(format!("/proc/{pid}/io"))?;
+    counters
+        .lines()
+        .find_map(|line| line.strip_prefix("syscw:"))
+        .and_then(|count| count.trim().parse().ok())
+        .ok_or_else(|| io::Error::other(format!("no syscw line in /proc/{pid}/io")))
+}
+
 /// Clock ticks per second for [`cpu_ticks`] (`getconf CLK_TCK`; 100 on every Linux we know
 /// of, used when `getconf` is missing).
 pub fn ticks_per_second() -> u64 {

@@ -105,6 +105,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
 
     // Publish, with the storm halfway.
     let cpu_start = procfs::cpu_ticks(pid)?;
+    let writes_start = procfs::write_calls(pid)?;
     let client_cpu_start = procfs::cpu_ticks(std::process::id())?;
     let progress = Progress {
         shared: Arc::clone(&shared),
@@ -187,6 +188,8 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         process.cpu_user_ms = cpu.user * 1000 / ticks;
         process.cpu_ns_per_delivered_event = per_event(cpu.total());
         process.cpu_user_ns_per_delivered_event = per_event(cpu.user);
+        let writes = procfs::write_calls(pid)?.saturating_sub(writes_start);
+        process.writes_per_delivered_event = writes as f64 / progress.delivered().max(1) as f64;
     }
     let client_cpu = procfs::cpu_ticks(std::process::id())?.since(client_cpu_start);
     process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
