@@ -338,6 +338,8 @@ fn rule_4_no_configuration_or_server_input_panics() {
     // A 30-digit retry from the server saturates in the decoder and in the policy.
     let mut decoder = crate::Decoder::new();
     decoder.push("retry: 123456789012345678901234567890\n\n");
+    assert!(decoder.next_event().is_none());
+    assert_eq!(decoder.retry(), Some(Duration::from_millis(u64::MAX)));
     let mut policy = Reconnect::with_seed(ReconnectConfig::default(), 5);
     policy.on_decoded(&decoder);
     for _ in 0..40 {
