@@ -72,6 +72,9 @@
 extern crate alloc;
 
 mod chunks;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod decode;
 mod encode;
 mod error;
