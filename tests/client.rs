@@ -472,3 +472,77 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
     events.close();
     assert!(events.next().await.is_none());
 }
+
+/// Kills the child process when the test ends, passed or failed.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A real sse-starlette server (CRLF line endings, comments, `retry`, ids): the client sees
+/// the events its server meant, takes its `retry`, and resumes with its last id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs python3 with sse-starlette and uvicorn: run by scripts/test-all"]
+async fn follows_a_real_sse_starlette_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/starlette_app.py");
+    let _server = Killed(
+        std::process::Command::new("python3")
+            .arg(app)
+            .arg(port.to_string())
+            .spawn()
+            .expect("python3 must be installed (scripts/test-all installs sse-starlette)"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let expected: serde_json::Value = loop {
+        match reqwest::get(format!("{base}/expected")).await {
+            Ok(response) => break response.json().await.unwrap(),
+            Err(_) if started.elapsed() < WAIT => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(error) => panic!("sse-starlette did not start: {error}"),
+        }
+    };
+    let expected_events = expected["events"].as_array().unwrap();
+    let mut events = EventSource::get(format!("{base}/events")).reconnect(quick());
+    let mut received = Vec::new();
+    let mut opened = 0;
+    // The whole stream, then its start again after the reconnect.
+    while received.len() < expected_events.len() + 1 {
+        match next(&mut events).await {
+            Some(Ok(ClientEvent::Message(message))) => received.push(serde_json::json!({
+                "type": message.event_type(),
+                "data": message.data(),
+                "id": message.last_event_id(),
+            })),
+            Some(Ok(ClientEvent::Open)) => opened += 1,
+            Some(Ok(ClientEvent::Reconnecting { cause, delay, .. })) => {
+                assert!(matches!(cause, Disconnect::Ended), "{cause}");
+                assert!(delay >= Duration::from_millis(1500), "its retry: {delay:?}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(&received[..expected_events.len()], &expected_events[..]);
+    assert_eq!(opened, 2);
+    assert_eq!(
+        events.reconnect_policy().server_retry(),
+        Some(Duration::from_millis(1500))
+    );
+    // sse-starlette ignores Last-Event-ID and starts over; the id in force carries over
+    // until its first id field.
+    assert_eq!(received[expected_events.len()]["data"], "plain");
+    assert_eq!(
+        received[expected_events.len()]["id"],
+        expected["last_event_id"]
+    );
+}
