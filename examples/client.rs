@@ -112,7 +112,10 @@ async fn main() {
                 attempt,
                 delay,
                 cause,
-            }) => eprintln!("client: {}; attempt {attempt} in {delay:.1?}", chain(&cause)),
+            }) => eprintln!(
+                "client: {}; attempt {attempt} in {delay:.1?}",
+                chain(&cause)
+            ),
             Ok(ClientEvent::Skipped(error)) => eprintln!("client: skipped an event: {error}"),
             Ok(ClientEvent::Comment(_)) => {}
             Err(reason) => {

@@ -88,11 +88,11 @@ mod response;
 pub mod stream;
 mod text;
 
+#[cfg(feature = "std")]
+pub use decode::EventReader;
 pub use decode::{
     Comment, DecodedEvents, DecodedFrames, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT,
 };
-#[cfg(feature = "std")]
-pub use decode::EventReader;
 pub use encode::EncodedBuf;
 pub use error::{DecodeError, FieldError, FieldKind, ReplayError, ResponseError, StreamError};
 pub use event::Event;

@@ -143,12 +143,22 @@ fn stop_reason(items: &[Result<ClientEvent, StopReason>]) -> &StopReason {
 async fn no_content_and_non_200_stop_without_retrying() {
     let cases = [
         (204, StopReason::Response(ResponseError::NoContent)),
-        (404, StopReason::Response(ResponseError::Status { status: 404 })),
-        (503, StopReason::Response(ResponseError::Status { status: 503 })),
+        (
+            404,
+            StopReason::Response(ResponseError::Status { status: 404 }),
+        ),
+        (
+            503,
+            StopReason::Response(ResponseError::Status { status: 503 }),
+        ),
     ];
     for (code, expected) in cases {
         let (address, log) = serve(move |_, _| status(code)).await;
-        let items = run(EventSource::get(format!("http://{address}/")).reconnect(quick()), 10).await;
+        let items = run(
+            EventSource::get(format!("http://{address}/")).reconnect(quick()),
+            10,
+        )
+        .await;
         assert_eq!(items.len(), 1, "{code}: {items:?}");
         assert_eq!(stop_reason(&items), &expected);
         assert_eq!(log.lock().unwrap().len(), 1, "{code} was not retried");
@@ -189,7 +199,11 @@ async fn retried_503_and_429_honour_retry_after_but_404_still_stops() {
     })
     .await;
     let config = quick().retry_server_errors(true);
-    let items = run(EventSource::get(format!("http://{address}/")).reconnect(config), 20).await;
+    let items = run(
+        EventSource::get(format!("http://{address}/")).reconnect(config),
+        20,
+    )
+    .await;
     let kinds: Vec<String> = items
         .iter()
         .map(|item| match item {
@@ -250,7 +264,10 @@ async fn a_post_with_headers_and_body_is_sent_again_on_every_attempt() {
         })
         .collect();
     assert_eq!(tokens, ["tell", "me", "more"]);
-    assert_eq!(stop_reason(&items), &StopReason::Response(ResponseError::NoContent));
+    assert_eq!(
+        stop_reason(&items),
+        &StopReason::Response(ResponseError::NoContent)
+    );
     let log = log.lock().unwrap();
     assert_eq!(log.len(), 2);
     for (seen, last_event_id) in log.iter().zip([None, Some("2")]) {
@@ -264,7 +281,14 @@ async fn a_post_with_headers_and_body_is_sent_again_on_every_attempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closure_makes_a_fresh_request_per_attempt() {
-    let (address, log) = serve(|n, _| if n < 2 { stream_of("data: x\n\n") } else { status(204) }).await;
+    let (address, log) = serve(|n, _| {
+        if n < 2 {
+            stream_of("data: x\n\n")
+        } else {
+            status(204)
+        }
+    })
+    .await;
     let client = reqwest::Client::new();
     let mut attempt = 0;
     let events = EventSource::from_fn(move || {
@@ -276,8 +300,12 @@ async fn a_closure_makes_a_fresh_request_per_attempt() {
     .reconnect(quick());
     let items = run(events, 20).await;
     assert_eq!(messages(&items).len(), 2);
-    let tokens: Vec<Option<String>> =
-        log.lock().unwrap().iter().map(|seen| seen.authorization.clone()).collect();
+    let tokens: Vec<Option<String>> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|seen| seen.authorization.clone())
+        .collect();
     assert_eq!(
         tokens,
         ["token 1", "token 2", "token 3"].map(|t| Some(t.to_owned()))
@@ -293,11 +321,19 @@ async fn id_only_blocks_move_the_last_event_id_and_a_bare_id_clears_it() {
         _ => status(204),
     })
     .await;
-    let items = run(EventSource::get(format!("http://{address}/")).reconnect(quick()), 20).await;
+    let items = run(
+        EventSource::get(format!("http://{address}/")).reconnect(quick()),
+        20,
+    )
+    .await;
     let data: Vec<&str> = messages(&items).iter().map(|m| m.data()).collect();
     assert_eq!(data, ["one", "three", "four"]);
-    let sent: Vec<Option<String>> =
-        log.lock().unwrap().iter().map(|seen| seen.last_event_id.clone()).collect();
+    let sent: Vec<Option<String>> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|seen| seen.last_event_id.clone())
+        .collect();
     assert_eq!(
         sent,
         [None, Some("2".to_owned()), None, Some("4".to_owned())],
@@ -353,7 +389,13 @@ async fn a_silent_connection_is_replaced_but_keep_alives_keep_it() {
         .filter(|item| matches!(item, Ok(ClientEvent::Comment(_))))
         .count();
     assert_eq!(comments, 20, "comments are reported when asked");
-    assert_eq!(messages(&items).iter().map(|m| m.data()).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(
+        messages(&items)
+            .iter()
+            .map(|m| m.data())
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
     assert_eq!(log.lock().unwrap()[1].last_event_id.as_deref(), Some("1"));
 }
 
@@ -366,7 +408,10 @@ async fn close_ends_the_stream_without_an_error() {
     .await;
     let mut events = EventSource::get(format!("http://{address}/"));
     assert!(matches!(events.next().await, Some(Ok(ClientEvent::Open))));
-    assert!(matches!(events.next().await, Some(Ok(ClientEvent::Message(_)))));
+    assert!(matches!(
+        events.next().await,
+        Some(Ok(ClientEvent::Message(_)))
+    ));
     events.close();
     assert!(events.next().await.is_none());
     assert!(events.next().await.is_none(), "stays ended");
@@ -379,7 +424,11 @@ async fn refused_connections_back_off_then_stop_after_the_attempt_limit() {
         listener.local_addr().unwrap()
     }; // nobody listens there any more
     let config = quick().max_attempts(Some(3)).jitter(0.0);
-    let items = run(EventSource::get(format!("http://{address}/")).reconnect(config), 20).await;
+    let items = run(
+        EventSource::get(format!("http://{address}/")).reconnect(config),
+        20,
+    )
+    .await;
     let delays: Vec<(u32, Duration)> = items
         .iter()
         .filter_map(|item| match item {
@@ -393,7 +442,10 @@ async fn refused_connections_back_off_then_stop_after_the_attempt_limit() {
         .collect();
     let ms = Duration::from_millis;
     assert_eq!(delays, [(1, ms(20)), (2, ms(40)), (3, ms(80))]);
-    assert_eq!(stop_reason(&items), &StopReason::TooManyAttempts { attempts: 3 });
+    assert_eq!(
+        stop_reason(&items),
+        &StopReason::TooManyAttempts { attempts: 3 }
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -434,12 +486,18 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
         .reconnect(quick())
         .decoder_config(DecoderConfig::default().comments(true))
         .last_event_id(EventId::from(1_u64));
-    assert!(matches!(next(&mut events).await, Some(Ok(ClientEvent::Open))));
+    assert!(matches!(
+        next(&mut events).await,
+        Some(Ok(ClientEvent::Open))
+    ));
     let mut received = Vec::new();
     while received.len() < 3 {
         match next(&mut events).await {
             Some(Ok(ClientEvent::Message(message))) => {
-                received.push((message.data().to_owned(), message.last_event_id().to_owned()));
+                received.push((
+                    message.data().to_owned(),
+                    message.last_event_id().to_owned(),
+                ));
                 if received.len() == 2 {
                     dashboard.publish(dashboard::Audience::Everyone, notification("d"));
                 }
@@ -455,14 +513,20 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
     };
     assert_eq!(received, pairs(&[("b", "2"), ("c", "3"), ("d", "4")]));
     // Quiet now: the demo's keep-alive comment arrives.
-    assert!(matches!(next(&mut events).await, Some(Ok(ClientEvent::Comment(_)))));
+    assert!(matches!(
+        next(&mut events).await,
+        Some(Ok(ClientEvent::Comment(_)))
+    ));
     dashboard.shutdown();
     loop {
         match next(&mut events).await {
             Some(Ok(ClientEvent::Comment(_))) => {}
             Some(Ok(ClientEvent::Reconnecting { delay, cause, .. })) => {
                 assert!(matches!(cause, Disconnect::Ended), "{cause}");
-                assert!(delay >= Duration::from_secs(5), "the farewell retry: {delay:?}");
+                assert!(
+                    delay >= Duration::from_secs(5),
+                    "the farewell retry: {delay:?}"
+                );
                 break;
             }
             other => panic!("unexpected {other:?}"),
@@ -493,7 +557,8 @@ async fn follows_a_real_sse_starlette_server() {
         .local_addr()
         .unwrap()
         .port();
-    let app = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/starlette_app.py");
+    let app =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/starlette_app.py");
     let _server = Killed(
         std::process::Command::new("python3")
             .arg(app)

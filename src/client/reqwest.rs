@@ -8,7 +8,7 @@ use reqwest::{Client, IntoUrl, RequestBuilder};
 /// Where each attempt's request comes from.
 enum Requests {
     /// Cloned for every attempt.
-    Template(RequestBuilder),
+    Template(Box<RequestBuilder>),
     /// Made anew for every attempt (fresh tokens, bodies that cannot be cloned).
     Each(Box<dyn FnMut() -> RequestBuilder + Send>),
 }
@@ -39,7 +39,7 @@ impl ReqwestTransport {
     /// cloned: bytes, text, JSON, a form).
     pub fn new(request: RequestBuilder) -> Self {
         Self {
-            requests: Requests::Template(request),
+            requests: Requests::Template(Box::new(request)),
         }
     }
 

@@ -10,10 +10,10 @@
 mod block;
 mod config;
 mod decoder;
-mod lines;
 mod iter;
 #[cfg(feature = "json")]
 mod json;
+mod lines;
 mod message;
 #[cfg(feature = "std")]
 mod read;

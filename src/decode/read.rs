@@ -159,6 +159,8 @@ mod tests {
         let items: Vec<_> = EventReader::new(reader).collect();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].as_ref().unwrap().data(), "a");
-        assert!(matches!(&items[1], Err(StreamError::Transport(e)) if e.to_string() == "connection reset"));
+        assert!(
+            matches!(&items[1], Err(StreamError::Transport(e)) if e.to_string() == "connection reset")
+        );
     }
 }

@@ -374,7 +374,8 @@ impl Reconnect {
         let backed_off = base
             .saturating_mul(factor)
             .min(self.config.max_delay.max(base));
-        let extra_secs = backed_off.as_secs_f64() * self.config.jitter * self.jitter.next_fraction();
+        let extra_secs =
+            backed_off.as_secs_f64() * self.config.jitter * self.jitter.next_fraction();
         let extra = Duration::try_from_secs_f64(extra_secs).unwrap_or(if extra_secs > 0.0 {
             Duration::MAX
         } else {

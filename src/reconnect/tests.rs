@@ -228,7 +228,10 @@ fn rule_1_jitter_never_shortens_the_reconnection_time() {
         let mut expected = secs(3);
         for _ in 0..8 {
             let wait = delay(policy.on_disconnect(secs(0)));
-            assert!(wait >= expected, "{wait:?} < {expected:?} with jitter {jitter}");
+            assert!(
+                wait >= expected,
+                "{wait:?} < {expected:?} with jitter {jitter}"
+            );
             expected = (expected * 2).min(secs(20));
         }
     }
@@ -276,7 +279,11 @@ fn rule_2_the_default_policy_seeds_itself() {
     let mut distinct = waits.clone();
     distinct.sort();
     distinct.dedup();
-    assert_eq!(distinct.len(), waits.len(), "self-seeded policies shared a wait");
+    assert_eq!(
+        distinct.len(),
+        waits.len(),
+        "self-seeded policies shared a wait"
+    );
     assert!(waits.iter().all(|wait| *wait >= secs(3)));
 }
 
@@ -310,8 +317,20 @@ fn rule_3_last_event_id_is_the_decoders_committed_id_even_without_data() {
 
 #[test]
 fn rule_4_no_configuration_or_server_input_panics() {
-    let huge = [Duration::MAX, Duration::from_millis(u64::MAX), secs(u64::MAX)];
-    let jitters = [f64::NAN, -1.0, -0.0, 2.0, f64::INFINITY, f64::NEG_INFINITY, 1.0];
+    let huge = [
+        Duration::MAX,
+        Duration::from_millis(u64::MAX),
+        secs(u64::MAX),
+    ];
+    let jitters = [
+        f64::NAN,
+        -1.0,
+        -0.0,
+        2.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1.0,
+    ];
     for big in huge {
         for jitter in jitters {
             let config = ReconnectConfig::default()
@@ -354,7 +373,8 @@ fn rule_4_no_configuration_or_server_input_panics() {
 
 #[test]
 fn rule_5_a_stopped_policy_stays_stopped() {
-    let stops: [(&str, fn(&mut Reconnect)); 3] = [
+    type Stop = fn(&mut Reconnect);
+    let stops: [(&str, Stop); 3] = [
         ("closed", |p| p.close()),
         ("204", |p| {
             let _ = p.on_response(204, None, secs(0));
