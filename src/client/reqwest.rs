@@ -101,7 +101,8 @@ impl EventSource {
     ///
     /// # Examples
     /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use futures::StreamExt;
     /// use sse_wire::client::{ClientEvent, EventSource};
     ///
@@ -123,7 +124,8 @@ impl EventSource {
     ///
     /// # Examples
     /// ```no_run
-    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use futures::StreamExt;
     /// use sse_wire::client::{ClientEvent, EventSource};
     ///

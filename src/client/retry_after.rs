@@ -26,7 +26,8 @@ fn imf_fixdate(value: &[u8]) -> Option<u64> {
     let (_day_name, rest) = text.split_once(", ")?;
     let mut parts = rest.split(' ');
     let day: u64 = number(parts.next()?, 2)?;
-    let month = MONTHS.iter().position(|name| Some(*name) == parts.next())?;
+    let month_name = parts.next()?;
+    let month = MONTHS.iter().position(|name| *name == month_name)?;
     let year: u64 = number(parts.next()?, 4)?;
     let mut clock = parts.next()?.split(':');
     let hour: u64 = number(clock.next()?, 2)?;

@@ -34,6 +34,7 @@ use tokio::time::{Instant, Sleep};
 /// # Examples
 /// ```no_run
 /// # #[cfg(feature = "reqwest")]
+/// # #[allow(dead_code)]
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use futures::StreamExt;
 /// use sse_wire::client::{ClientEvent, EventSource};
