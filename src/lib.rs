@@ -22,17 +22,16 @@
 //!
 //! # Encode
 //! ```
-//! use sse_wire::{Event, EventId, EventType};
+//! use sse_wire::Event;
 //!
 //! let event = Event::new()
-//!     .event(EventType::from_static("progress")?)
-//!     .id(EventId::from(3_u32))
+//!     .event("progress")
+//!     .id(3_u32)
 //!     .data("step 3 of 10\nfetching");
 //! assert_eq!(
 //!     event.to_bytes(),
 //!     "event: progress\nid: 3\ndata: step 3 of 10\ndata: fetching\n\n"
 //! );
-//! # Ok::<(), sse_wire::FieldError>(())
 //! ```
 //!
 //! # Decode in chunks
@@ -75,6 +74,7 @@ mod chunks;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
+mod convert;
 mod decode;
 mod encode;
 mod error;
@@ -88,6 +88,7 @@ mod response;
 pub mod stream;
 mod text;
 
+pub use convert::{IntoData, IntoEventId, IntoEventType};
 #[cfg(feature = "std")]
 pub use decode::EventReader;
 pub use decode::{

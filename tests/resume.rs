@@ -15,7 +15,7 @@ use axum::Router;
 use bytes::Bytes;
 use futures::{stream, StreamExt};
 use sse_wire::client::{ClientEvent, Disconnect, EventSource};
-use sse_wire::{Event, EventId, Reconnect, ReconnectConfig};
+use sse_wire::{Event, Reconnect, ReconnectConfig};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::Rng;
@@ -41,10 +41,10 @@ struct Flaky {
 
 fn event(n: u64) -> Bytes {
     if n % SILENT == 0 {
-        return Event::new().id(EventId::from(n)).to_bytes();
+        return Event::new().id(n).to_bytes();
     }
     Event::new()
-        .id(EventId::from(n))
+        .id(n)
         .data(format!("event {n}\nsecond line of {n}"))
         .to_bytes()
 }
