@@ -73,8 +73,8 @@ enum State {
         ended: bool,
     },
     Waiting(Pin<Box<Sleep>>),
-    /// Stopped; the reason is handed out once.
-    Stopped(Option<StopReason>),
+    /// Stopped for good (the reason, if any, was handed out as the last item).
+    Stopped,
 }
 
 impl core::fmt::Debug for EventSource {
@@ -84,7 +84,7 @@ impl core::fmt::Debug for EventSource {
             State::Connecting(_) => "connecting",
             State::Open { .. } => "open",
             State::Waiting(_) => "waiting",
-            State::Stopped(_) => "stopped",
+            State::Stopped => "stopped",
         };
         f.debug_struct("EventSource")
             .field("state", &state)
@@ -163,7 +163,7 @@ impl EventSource {
     /// without an error.
     pub fn close(&mut self) {
         self.policy.close();
-        self.state = State::Stopped(None);
+        self.state = State::Stopped;
     }
 
     fn now(&self) -> Duration {
@@ -197,7 +197,7 @@ impl EventSource {
     }
 
     fn stop(&mut self, reason: StopReason) -> Poll<Option<Result<ClientEvent, StopReason>>> {
-        self.state = State::Stopped(None);
+        self.state = State::Stopped;
         match reason {
             StopReason::Closed => Poll::Ready(None),
             reason => Poll::Ready(Some(Err(reason))),
@@ -240,9 +240,7 @@ impl Stream for EventSource {
         let this = self.get_mut();
         loop {
             match &mut this.state {
-                State::Stopped(reason) => {
-                    return Poll::Ready(reason.take().map(Err));
-                }
+                State::Stopped => return Poll::Ready(None),
                 State::Idle => this.connect(),
                 State::Waiting(sleep) => {
                     core::task::ready!(sleep.as_mut().poll(cx));
@@ -346,7 +344,7 @@ impl Stream for EventSource {
 
 impl FusedStream for EventSource {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Stopped(None))
+        matches!(self.state, State::Stopped)
     }
 }
 
