@@ -611,3 +611,33 @@ async fn follows_a_real_sse_starlette_server() {
         expected["last_event_id"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_over_a_decoder_limit_is_skipped_and_the_stream_goes_on() {
+    let (address, _log) = serve(|n, _| match n {
+        0 => stream_of(
+            "data: ok\n\ndata: this line is far too long for the limit\n\ndata: still ok\n\n",
+        ),
+        _ => status(204),
+    })
+    .await;
+    let events = EventSource::get(format!("http://{address}/"))
+        .reconnect(quick())
+        .decoder_config(DecoderConfig::default().max_line_len(16));
+    let items = run(events, 20).await;
+    let data: Vec<&str> = messages(&items).iter().map(|m| m.data()).collect();
+    assert_eq!(data, ["ok", "still ok"]);
+    assert_eq!(
+        items
+            .iter()
+            .filter(|item| matches!(
+                item,
+                Ok(ClientEvent::Skipped(sse_wire::DecodeError::LineTooLong {
+                    limit: 16,
+                    ..
+                }))
+            ))
+            .count(),
+        1
+    );
+}
