@@ -641,3 +641,14 @@ async fn an_event_over_a_decoder_limit_is_skipped_and_the_stream_goes_on() {
         1
     );
 }
+
+#[test]
+fn the_client_can_move_between_tasks() {
+    fn send_unpin<T: Send + Unpin + 'static>() {}
+    send_unpin::<EventSource>();
+    send_unpin::<ClientEvent>();
+    send_unpin::<StopReason>();
+    fn error<E: std::error::Error + Send + Sync + 'static>() {}
+    error::<StopReason>();
+    error::<Disconnect>();
+}
