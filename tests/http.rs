@@ -237,3 +237,72 @@ async fn after_a_restart_an_old_last_event_id_gets_resync_not_the_new_processs_e
         );
     }
 }
+
+/// A client that stops reading: the publisher goes on without waiting, the server holds no
+/// more than the bounded history for it, and once the client reads again it gets what was
+/// still in flight, then the resync signal, and its stream ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_never_holds_up_the_publisher_and_gets_resync() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const EVENTS: usize = 300;
+    let (address, dashboard) = dashboard::start(Config {
+        hub: sse_wire::hub::HubConfig::default().history_events(16),
+        ..config()
+    })
+    .await;
+    let mut stalled = tokio::net::TcpStream::connect(address).await.unwrap();
+    stalled
+        .write_all(b"GET /events HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    until("the subscription", || dashboard.subscribers() == 1).await;
+
+    // 300 events of 64 KiB, far more than the socket buffers hold: the client reads nothing.
+    let payload = "x".repeat(64 * 1024);
+    let publishing = async {
+        for n in 0..EVENTS {
+            dashboard
+                .publish(
+                    Audience::Everyone,
+                    Event::new().data(format!("{n} {payload}")),
+                )
+                .await
+                .unwrap();
+        }
+    };
+    tokio::time::timeout(WAIT, publishing)
+        .await
+        .expect("publishing never waits for a stalled client");
+
+    // Now it reads: the events that were on their way, in order, then resync, then the end.
+    let mut received = Vec::new();
+    tokio::time::timeout(WAIT, stalled.read_to_end(&mut received))
+        .await
+        .expect("the server ends the stream")
+        .unwrap();
+    let body = &received[received.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    // The body is chunked: decode the chunk contents.
+    let mut decoder = sse_wire::Decoder::new();
+    let mut rest = body;
+    while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
+        decoder.push(&rest[line_end + 2..line_end + 2 + size]);
+        rest = &rest[line_end + 4 + size..];
+    }
+    let messages: Vec<Message> = std::iter::from_fn(|| decoder.next_event())
+        .map(Result::unwrap)
+        .collect();
+    let (last, delivered) = messages.split_last().unwrap();
+    assert_eq!(last.event_type(), "resync");
+    assert!(delivered.len() < EVENTS, "{} delivered", delivered.len());
+    for (expected, message) in delivered.iter().enumerate() {
+        let n: usize = message.data().split(' ').next().unwrap().parse().unwrap();
+        assert_eq!(n, expected, "in order, nothing skipped before the resync");
+    }
+    until("the stream to leave the hub", || {
+        dashboard.subscribers() == 0
+    })
+    .await;
+}

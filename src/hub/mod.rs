@@ -13,7 +13,8 @@
 //!   restart), the stream starts with a resync signal instead of skipping silently.
 //! - Ids the hub assigns look like `1764680000000-42`: the millisecond the hub started, then
 //!   a counter. They sort naturally and never repeat across restarts, so an id from an
-//!   earlier process always gets the resync signal, never somebody else's event 43.
+//!   earlier process always gets the resync signal, never a replay from the new process's
+//!   events as if the old stream went on.
 //! - Each topic keeps a bounded history (events, bytes, optionally age: [`HubConfig`]),
 //!   which is also the only buffer between the publisher and its subscribers: a subscriber
 //!   holds just its position, the publisher never waits for anyone, and one that falls a
@@ -111,10 +112,10 @@ impl Hub {
     /// history in its own rings (bounded by `config` as in memory; filled with the newest
     /// [`HubConfig::history_events`] entries at start, so a restarted instance resumes its
     /// returning clients from memory) and asks Redis (`XRANGE`) for older ones; the stream
-    /// keeps [`HubConfig::stream_max_len`] entries. A task on the
-    /// current tokio runtime follows the stream; it reconnects by itself if Redis goes away
-    /// and resumes where it stopped, and stops when the last clone of the hub and the last
-    /// subscription are gone.
+    /// keeps [`HubConfig::stream_max_len`] entries. A task on the current tokio runtime
+    /// follows the stream with blocking `XREAD`s; it reconnects by itself if Redis goes away
+    /// and resumes after the last entry it read, and stops when the last clone of the hub and
+    /// the last subscription are gone.
     ///
     /// # Errors
     /// [`HubError::RedisUrl`] for a URL the redis crate rejects, [`HubError::Unreachable`]
