@@ -17,38 +17,127 @@ use pin_project_lite::pin_project;
 /// Lone events cost nothing extra: they are never held back and get exact-size chunks.
 pub const DEFAULT_COALESCE: usize = 8 * 1024;
 
-/// An item an [`EncodeStream`] accepts: an [`Event`], or a `Result` of one.
-pub trait IntoEventResult {
-    /// The error a failed item carries; [`Infallible`] for plain events.
+/// One piece of an event stream on its way out: an [`Event`] to encode, or the bytes of
+/// events already encoded (what [`Event::to_bytes`] and
+/// [`History::record`](crate::History::record) return, or a [`Replay`](crate::Replay) yields).
+///
+/// [`EncodeStream`] takes both in the same stream, so a replay of stored bytes and live events
+/// flow through one body. Encoded bytes are sent as they are: they must hold whole events,
+/// each ending with its empty line (anything from this crate's encoder does).
+///
+/// # Examples
+/// ```
+/// use futures::{executor::block_on, stream, StreamExt};
+/// use sse_wire::{stream::{EncodeStream, Outgoing}, Event, EventId, History};
+///
+/// let mut history = History::new(100, 1 << 20);
+/// for n in 1..=3_u32 {
+///     history.record(&Event::new().id(EventId::from(n)).data("stored"));
+/// }
+/// // A client resuming after id 2: the stored event 3, then live events.
+/// let replay: Vec<Outgoing> = history.replay_after("2")?.cloned().map(Outgoing::from).collect();
+/// let live = stream::iter([Event::new().data("live")]).map(Outgoing::from);
+/// let body = EncodeStream::new(stream::iter(replay).chain(live));
+/// let chunks: Vec<_> = block_on(body.map(Result::unwrap).collect());
+/// assert_eq!(chunks.concat(), b"id: 3\ndata: stored\n\ndata: live\n\n");
+/// # Ok::<(), sse_wire::ReplayError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    /// An event, encoded when the stream is polled.
+    Event(Event),
+    /// Whole events already encoded, sent without a copy when they go out alone.
+    Encoded(Bytes),
+}
+
+impl Outgoing {
+    /// The number of bytes this piece takes on the wire.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Outgoing::Event(event) => event.encoded_len(),
+            Outgoing::Encoded(bytes) => bytes.len(),
+        }
+    }
+
+    /// Appends the wire bytes to `buf`.
+    fn write_to(&self, buf: &mut BytesMut) {
+        match self {
+            Outgoing::Event(event) => event.encode_into(buf),
+            Outgoing::Encoded(bytes) => buf.extend_from_slice(bytes),
+        }
+    }
+
+    /// The wire bytes, as one chunk: encoded once for an event, as they are for bytes.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            Outgoing::Event(event) => event.to_bytes(),
+            Outgoing::Encoded(bytes) => bytes,
+        }
+    }
+}
+
+impl From<Event> for Outgoing {
+    fn from(event: Event) -> Self {
+        Outgoing::Event(event)
+    }
+}
+
+impl From<Bytes> for Outgoing {
+    fn from(bytes: Bytes) -> Self {
+        Outgoing::Encoded(bytes)
+    }
+}
+
+/// An item an [`EncodeStream`] accepts: an [`Event`], encoded `Bytes`, an [`Outgoing`], or a
+/// `Result` of any of them.
+pub trait IntoOutgoing {
+    /// The error a failed item carries; [`Infallible`] for plain events and bytes.
     type Error;
 
-    /// The event, or the source's error.
+    /// The piece to send, or the source's error.
     ///
     /// # Errors
     /// The source's own error, passed through.
-    fn into_event_result(self) -> Result<Event, Self::Error>;
+    fn into_outgoing(self) -> Result<Outgoing, Self::Error>;
 }
 
-impl IntoEventResult for Event {
+impl IntoOutgoing for Event {
     type Error = Infallible;
 
-    fn into_event_result(self) -> Result<Event, Infallible> {
+    fn into_outgoing(self) -> Result<Outgoing, Infallible> {
+        Ok(Outgoing::Event(self))
+    }
+}
+
+impl IntoOutgoing for Bytes {
+    type Error = Infallible;
+
+    fn into_outgoing(self) -> Result<Outgoing, Infallible> {
+        Ok(Outgoing::Encoded(self))
+    }
+}
+
+impl IntoOutgoing for Outgoing {
+    type Error = Infallible;
+
+    fn into_outgoing(self) -> Result<Outgoing, Infallible> {
         Ok(self)
     }
 }
 
-impl<E> IntoEventResult for Result<Event, E> {
+impl<T: Into<Outgoing>, E> IntoOutgoing for Result<T, E> {
     type Error = E;
 
-    fn into_event_result(self) -> Result<Event, E> {
-        self
+    fn into_outgoing(self) -> Result<Outgoing, E> {
+        self.map(Into::into)
     }
 }
 
 pin_project! {
-    /// Encodes a `Stream` of [`Event`]s (or `Result<Event, E>`) into a `Stream` of
-    /// `Result<Bytes, E>`: what axum's `Body::from_stream`, hyper's `StreamBody` (as data
-    /// frames) and actix's `HttpResponse::streaming` take.
+    /// Encodes a `Stream` of [`Event`]s, already encoded `Bytes` or [`Outgoing`] pieces (or
+    /// `Result`s of them, see [`IntoOutgoing`]) into a `Stream` of `Result<Bytes, E>`: what
+    /// axum's `Body::from_stream`, hyper's `StreamBody` (as data frames) and actix's
+    /// `HttpResponse::streaming` take.
     ///
     /// It polls the source only when it is polled itself, so the socket's backpressure
     /// reaches the source and nothing is buffered without bound. Events that are ready at
@@ -75,13 +164,13 @@ pin_project! {
     pub struct EncodeStream<S>
     where
         S: Stream,
-        S::Item: IntoEventResult,
+        S::Item: IntoOutgoing,
     {
         #[pin]
         source: S,
         coalesce: usize,
         // The end or an error met while coalescing, held back until the batch is out.
-        held: Option<Held<<S::Item as IntoEventResult>::Error>>,
+        held: Option<Held<<S::Item as IntoOutgoing>::Error>>,
         done: bool,
     }
 }
@@ -95,7 +184,7 @@ enum Held<E> {
 impl<S> core::fmt::Debug for EncodeStream<S>
 where
     S: Stream + core::fmt::Debug,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EncodeStream")
@@ -109,7 +198,7 @@ where
 impl<S> EncodeStream<S>
 where
     S: Stream,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
     /// Wraps a source of events, joining ready events into chunks of up to
     /// [`DEFAULT_COALESCE`] bytes.
@@ -145,9 +234,9 @@ where
 impl<S> Stream for EncodeStream<S>
 where
     S: Stream,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
-    type Item = Result<Bytes, <S::Item as IntoEventResult>::Error>;
+    type Item = Result<Bytes, <S::Item as IntoOutgoing>::Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
@@ -171,7 +260,7 @@ where
                 *this.done = true;
                 return Poll::Ready(None);
             }
-            Poll::Ready(Some(item)) => match item.into_event_result() {
+            Poll::Ready(Some(item)) => match item.into_outgoing() {
                 Ok(event) => event,
                 Err(error) => {
                     *this.done = true;
@@ -180,31 +269,31 @@ where
             },
         };
         if *this.coalesce <= first.encoded_len() {
-            return Poll::Ready(Some(Ok(first.to_bytes())));
+            return Poll::Ready(Some(Ok(first.into_bytes())));
         }
         // A lone event gets an exact-size chunk; the batch buffer is only made for a second.
         let second = match this.source.as_mut().poll_next(cx) {
-            Poll::Pending => return Poll::Ready(Some(Ok(first.to_bytes()))),
+            Poll::Pending => return Poll::Ready(Some(Ok(first.into_bytes()))),
             Poll::Ready(None) => {
                 *this.held = Some(Held::End);
-                return Poll::Ready(Some(Ok(first.to_bytes())));
+                return Poll::Ready(Some(Ok(first.into_bytes())));
             }
-            Poll::Ready(Some(item)) => match item.into_event_result() {
+            Poll::Ready(Some(item)) => match item.into_outgoing() {
                 Ok(event) => event,
                 Err(error) => {
                     *this.held = Some(Held::Error(error));
-                    return Poll::Ready(Some(Ok(first.to_bytes())));
+                    return Poll::Ready(Some(Ok(first.into_bytes())));
                 }
             },
         };
         let pair = first.encoded_len() + second.encoded_len();
         let mut buf = BytesMut::with_capacity((*this.coalesce).max(pair));
-        first.encode_into(&mut buf);
-        second.encode_into(&mut buf);
+        first.write_to(&mut buf);
+        second.write_to(&mut buf);
         while buf.len() < *this.coalesce {
             match this.source.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => match item.into_event_result() {
-                    Ok(event) => event.encode_into(&mut buf),
+                Poll::Ready(Some(item)) => match item.into_outgoing() {
+                    Ok(piece) => piece.write_to(&mut buf),
                     Err(error) => {
                         // The events before the error go out first.
                         *this.held = Some(Held::Error(error));
@@ -238,7 +327,7 @@ where
 impl<S> FusedStream for EncodeStream<S>
 where
     S: Stream,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
     fn is_terminated(&self) -> bool {
         self.done
@@ -288,6 +377,46 @@ mod tests {
         let chunks: Vec<Result<Bytes, Infallible>> =
             block_on(EncodeStream::new(events).coalesce(0).collect());
         assert_eq!(chunks, [Ok("data: a\n\n".into()), Ok("data: b\n\n".into())]);
+    }
+
+    #[test]
+    fn encoded_bytes_and_events_share_one_stream() {
+        let stored = Event::new()
+            .id(crate::EventId::from(1_u32))
+            .data("old")
+            .to_bytes();
+        let items = [
+            Outgoing::from(stored.clone()),
+            Outgoing::from(Event::new().data("new")),
+        ];
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(stream::iter(items.clone())).collect());
+        assert_eq!(chunks, [Ok("id: 1\ndata: old\n\ndata: new\n\n".into())]);
+
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(stream::iter(items)).coalesce(0).collect());
+        assert_eq!(
+            chunks[0].as_ref().map(|chunk| chunk.as_ptr()),
+            Ok(stored.as_ptr()),
+            "encoded bytes going out alone are not copied"
+        );
+        assert_eq!(chunks[1], Ok("data: new\n\n".into()));
+    }
+
+    #[test]
+    fn a_stream_of_bytes_or_results_of_bytes_is_accepted() {
+        let bytes = [
+            Bytes::from_static(b"data: a\n\n"),
+            Bytes::from_static(b"data: b\n\n"),
+        ];
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(stream::iter(bytes)).collect());
+        assert_eq!(chunks, [Ok("data: a\n\ndata: b\n\n".into())]);
+
+        let items = [Ok(Bytes::from_static(b"data: a\n\n")), Err("boom")];
+        let chunks: Vec<Result<Bytes, &str>> =
+            block_on(EncodeStream::new(stream::iter(items)).collect());
+        assert_eq!(chunks, [Ok("data: a\n\n".into()), Err("boom")]);
     }
 
     #[test]

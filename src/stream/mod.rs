@@ -47,7 +47,7 @@ mod keep_alive;
 mod shutdown;
 
 pub use decode::{DecodeStream, FrameStream};
-pub use encode::{EncodeStream, IntoEventResult, DEFAULT_COALESCE};
+pub use encode::{EncodeStream, IntoOutgoing, Outgoing, DEFAULT_COALESCE};
 pub use keep_alive::KeepAlive;
 pub use shutdown::Shutdown;
 
