@@ -82,8 +82,10 @@ pub mod http;
 mod lines;
 mod reconnect;
 mod response;
+mod sse;
 pub mod stream;
 mod text;
+mod trace;
 
 pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
@@ -95,6 +97,7 @@ pub use reconnect::{Decision, Reconnect, ReconnectConfig, StopReason};
 #[cfg(feature = "http")]
 pub use response::{check_http_headers, check_http_response};
 pub use response::{check_response, is_event_stream};
+pub use sse::Sse;
 
 /// The README's examples run as doctests.
 #[cfg(doctest)]
