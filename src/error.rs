@@ -170,3 +170,17 @@ pub enum SendError {
         timeout: core::time::Duration,
     },
 }
+
+/// Why the axum `LastEventId` extractors refused a request (answered `400 Bad Request`).
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LastEventIdRejection {
+    /// The extractor was taken bare (not as an `Option`) and the request has no id.
+    #[error("request has no last-event-id")]
+    Missing,
+    /// The id is not valid UTF-8 (after percent-decoding, for the query parameter).
+    #[error("last-event-id is not valid utf-8")]
+    NotUtf8,
+}

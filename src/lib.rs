@@ -79,6 +79,13 @@ mod event;
 mod field;
 mod history;
 pub mod http;
+mod integrations;
+/// axum 0.8 integration: `IntoResponse` for [`Sse`] and the `Last-Event-ID` extractors.
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum {
+    pub use crate::integrations::axum::{LastEventId, LastEventIdOrQuery};
+}
 mod lines;
 mod reconnect;
 mod response;
@@ -89,6 +96,10 @@ mod trace;
 
 pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
+#[cfg(feature = "axum")]
+pub use error::LastEventIdRejection;
+#[cfg(feature = "std")]
+pub use error::SendError;
 pub use error::{DecodeError, FieldError, FieldKind, ReplayError, ResponseError, StreamError};
 pub use event::Event;
 pub use field::{EventId, EventType};

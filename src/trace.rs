@@ -12,6 +12,7 @@ macro_rules! debug {
     };
 }
 
+#[allow(unused_imports)] // only the std-only channel imports it
 pub(crate) use debug;
 
 /// What one response body reports: opened, keep-alives, shutdown, and on drop how much it

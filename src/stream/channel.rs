@@ -36,7 +36,7 @@ use std::time::Instant;
 /// # Examples
 /// ```
 /// use futures::{executor::block_on, StreamExt};
-/// use sse_wire::{stream::{channel, SendError}, Event};
+/// use sse_wire::{stream::channel, Event, SendError};
 ///
 /// let (sender, receiver) = channel(2);
 /// sender.send(Event::new().data("step 1"))?;

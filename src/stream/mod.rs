@@ -49,8 +49,6 @@ mod keep_alive;
 mod shutdown;
 
 #[cfg(feature = "std")]
-pub use crate::error::SendError;
-#[cfg(feature = "std")]
 pub use channel::{channel, Closed, Receiver, Sender};
 pub use decode::{DecodeStream, FrameStream};
 pub use encode::{EncodeStream, IntoOutgoing, Outgoing, DEFAULT_COALESCE};
