@@ -40,6 +40,9 @@ pin_project! {
     /// # Client gone, slow client
     /// When a client goes away the server drops the body, and with it the event source:
     /// a source that owns a subscription (a channel receiver) unsubscribes by being dropped.
+    /// hyper (and so axum) notices at once, since it watches the socket for the client
+    /// closing it; actix-web notices only when it next writes, so there a
+    /// [keep-alive](Self::keep_alive) bounds how long a gone client's stream lives.
     /// A background job feeding one listener learns it through
     /// [`stream::channel`](crate::stream::channel) (a `send` error, or
     /// [`Sender::closed`](crate::stream::Sender::closed)). The body pulls events only when the
