@@ -12,6 +12,10 @@ use futures_core::Stream;
 /// and `Content-Encoding: identity`: actix's `Compress` middleware leaves a response alone
 /// when it already names an encoding, and a compressor would hold events back in its buffer.
 ///
+/// actix-web notices a client that went away only when it next writes to the connection:
+/// set a [keep-alive](Sse::keep_alive) so a gone client's body (and its event source) is
+/// dropped within one interval even on a quiet stream.
+///
 /// # Examples
 /// ```
 /// use actix_web::{web, App, Responder};
