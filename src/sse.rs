@@ -357,9 +357,7 @@ mod tests {
     fn keep_alive_can_be_a_named_event() {
         let clock = Clock::default();
         let (_tx, rx) = source();
-        let ping = Event::new()
-            .event(crate::EventType::try_from("ping").unwrap())
-            .data("");
+        let ping = Event::new().event("ping").data("");
         let mut body = Sse::new(rx)
             .keep_alive_with(Duration::from_secs(1), clock.sleep())
             .keep_alive_event(&ping);

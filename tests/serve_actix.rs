@@ -5,7 +5,7 @@
 use actix_web::{web, App, HttpServer, Responder};
 use futures::{stream, StreamExt};
 use sse_wire::stream::channel;
-use sse_wire::{Event, EventId, EventType, SendError, Sse};
+use sse_wire::{Event, SendError, Sse};
 use std::net::SocketAddr;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
@@ -23,8 +23,8 @@ struct Shared {
 async fn events() -> impl Responder {
     let events = (1..=2_u32).map(|n| {
         Event::new()
-            .event(EventType::try_from("tick").unwrap())
-            .id(EventId::from(n))
+            .event("tick")
+            .id(n)
             .data(format!("tick {n}\nby actix"))
     });
     Sse::new(stream::iter(events))

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures::{stream, StreamExt};
 use sse_wire::axum::{LastEventId, LastEventIdOrQuery};
 use sse_wire::stream::{channel, Outgoing};
-use sse_wire::{Event, EventId, EventType, History, SendError, Sse};
+use sse_wire::{Event, History, SendError, Sse};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -63,8 +63,8 @@ async fn first_bytes(response: reqwest::Response, len: usize) -> Vec<u8> {
 
 fn progress(n: u64) -> Event {
     Event::new()
-        .event(EventType::try_from("progress").unwrap())
-        .id(EventId::from(n))
+        .event("progress")
+        .id(n)
         .data(format!("step {n}\nof 3"))
 }
 
@@ -148,7 +148,7 @@ fn resume(after: Option<&str>, history: &History) -> Sse<impl futures::Stream<It
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let live = stream::iter([Event::new().id(EventId::from(6_u32)).data("live 6")]);
+    let live = stream::iter([Event::new().id(6_u32).data("live 6")]);
     Sse::new(
         stream::iter(replay)
             .map(Outgoing::from)
@@ -160,11 +160,7 @@ fn resume(after: Option<&str>, history: &History) -> Sse<impl futures::Stream<It
 async fn last_event_id_resumes_from_the_history_header_or_opt_in_query() {
     let mut history = History::new(100, 1 << 20);
     for n in 1..=5_u32 {
-        history.record(
-            &Event::new()
-                .id(EventId::from(n))
-                .data(format!("stored {n}")),
-        );
+        history.record(&Event::new().id(n).data(format!("stored {n}")));
     }
     let history = Arc::new(Mutex::new(history));
     let (for_header, for_query) = (history.clone(), history.clone());

@@ -6,7 +6,7 @@ use futures::{stream, Stream, StreamExt};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use sse_wire::stream::{channel, Outgoing};
-use sse_wire::{Event, EventId, SendError, Sse};
+use sse_wire::{Event, SendError, Sse};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -81,11 +81,8 @@ async fn headers_exact_bytes_and_resume_from_the_last_event_id() {
         let after: u32 = sse_wire::http::typed::last_event_id(request.headers())
             .and_then(|id| id.parse().ok())
             .unwrap_or(0);
-        let events = (after + 1..=3).map(|n| {
-            Event::new()
-                .id(EventId::from(n))
-                .data(format!("tick {n}\r\nby hyper"))
-        });
+        let events =
+            (after + 1..=3).map(|n| Event::new().id(n).data(format!("tick {n}\r\nby hyper")));
         Sse::new(Box::pin(stream::iter(events).map(Outgoing::from)) as Events).into_http()
     })
     .await;

@@ -28,11 +28,11 @@ pub const DEFAULT_COALESCE: usize = 8 * 1024;
 /// # Examples
 /// ```
 /// use futures::{executor::block_on, stream, StreamExt};
-/// use sse_wire::{stream::{EncodeStream, Outgoing}, Event, EventId, History};
+/// use sse_wire::{stream::{EncodeStream, Outgoing}, Event, History};
 ///
 /// let mut history = History::new(100, 1 << 20);
 /// for n in 1..=3_u32 {
-///     history.record(&Event::new().id(EventId::from(n)).data("stored"));
+///     history.record(&Event::new().id(n).data("stored"));
 /// }
 /// // A client resuming after id 2: the stored event 3, then live events.
 /// let replay: Vec<Outgoing> = history.replay_after("2")?.cloned().map(Outgoing::from).collect();
@@ -381,10 +381,7 @@ mod tests {
 
     #[test]
     fn encoded_bytes_and_events_share_one_stream() {
-        let stored = Event::new()
-            .id(crate::EventId::from(1_u32))
-            .data("old")
-            .to_bytes();
+        let stored = Event::new().id(1_u32).data("old").to_bytes();
         let items = [
             Outgoing::from(stored.clone()),
             Outgoing::from(Event::new().data("new")),
