@@ -414,6 +414,15 @@ mod tests {
     }
 
     #[test]
+    fn is_send_and_unpin_when_its_source_is() {
+        fn send_and_unpin<T: Send + Unpin>(_: &T) {}
+        let body = Sse::new(stream::iter([Event::new()]))
+            .keep_alive_with(Duration::from_secs(1), |_| future::pending())
+            .shutdown(future::pending::<()>());
+        send_and_unpin(&body);
+    }
+
+    #[test]
     fn dropping_the_body_drops_the_source() {
         let dropped = alloc::rc::Rc::new(core::cell::Cell::new(false));
         let mut body = Sse::new(DropFlag::new(stream::pending::<Event>(), &dropped));
