@@ -187,6 +187,29 @@ where
         self
     }
 
+    /// Sends these encoded events first (a [`History`](crate::History) replay for a client
+    /// that came back with a `Last-Event-ID`), then the live events.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures::{executor::block_on, stream, StreamExt};
+    /// use sse_wire::{Event, History, Sse};
+    ///
+    /// let mut history = History::new(100, 1 << 20);
+    /// for n in 1..=3_u32 {
+    ///     history.record(&Event::new().id(n).data("stored"));
+    /// }
+    /// let live = stream::iter([Event::new().data("live")]);
+    /// let body = Sse::new(live).replay(history.replay_after("2")?.cloned());
+    /// let chunks: Vec<_> = block_on(body.map(Result::unwrap).collect());
+    /// assert_eq!(chunks.concat(), b"id: 3\ndata: stored\n\ndata: live\n\n");
+    /// # Ok::<(), sse_wire::ReplayError>(())
+    /// ```
+    pub fn replay(mut self, encoded: impl IntoIterator<Item = Bytes>) -> Self {
+        self.events = self.events.replay(encoded);
+        self
+    }
+
     /// How many bytes of ready events go out joined as one chunk:
     /// see [`EncodeStream::coalesce`]. `0` sends one chunk per event.
     pub fn coalesce(mut self, bytes: usize) -> Self {

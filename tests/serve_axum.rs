@@ -140,7 +140,7 @@ async fn shutdown_sends_the_farewell_and_ends_the_stream() {
 }
 
 /// Events 1 to 5 stored, and event 6 live: the handler resumes a client after its id.
-fn resume(after: Option<&str>, history: &History) -> Sse<impl futures::Stream<Item = Outgoing>> {
+fn resume(after: Option<&str>, history: &History) -> impl axum::response::IntoResponse {
     let replay: Vec<Bytes> = match after {
         Some(id) => history
             .replay_after(id)
@@ -149,11 +149,7 @@ fn resume(after: Option<&str>, history: &History) -> Sse<impl futures::Stream<It
         None => Vec::new(),
     };
     let live = stream::iter([Event::new().id(6_u32).data("live 6")]);
-    Sse::new(
-        stream::iter(replay)
-            .map(Outgoing::from)
-            .chain(live.map(Outgoing::from)),
-    )
+    Sse::new(live).replay(replay)
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! [`EncodeStream`]: a stream of events to a stream of `Bytes`, ready to be an HTTP body.
 
 use crate::event::Event;
+use alloc::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
 use core::convert::Infallible;
 use core::pin::Pin;
@@ -168,11 +169,31 @@ pin_project! {
     {
         #[pin]
         source: S,
+        // Encoded events sent before anything from the source.
+        replay: VecDeque<Bytes>,
         coalesce: usize,
         // The end or an error met while coalescing, held back until the batch is out.
         held: Option<Held<<S::Item as IntoOutgoing>::Error>>,
         done: bool,
     }
+}
+
+/// The next piece to send: the replay first, then the source.
+fn next_piece<S>(
+    replay: &mut VecDeque<Bytes>,
+    source: Pin<&mut S>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<Result<Outgoing, <S::Item as IntoOutgoing>::Error>>>
+where
+    S: Stream,
+    S::Item: IntoOutgoing,
+{
+    if let Some(encoded) = replay.pop_front() {
+        return Poll::Ready(Some(Ok(Outgoing::Encoded(encoded))));
+    }
+    source
+        .poll_next(cx)
+        .map(|item| item.map(IntoOutgoing::into_outgoing))
 }
 
 /// What ended a coalesced batch, delivered on the next poll.
@@ -189,6 +210,7 @@ where
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EncodeStream")
             .field("source", &self.source)
+            .field("replay", &self.replay.len())
             .field("coalesce", &self.coalesce)
             .field("done", &self.done)
             .finish_non_exhaustive()
@@ -205,6 +227,7 @@ where
     pub fn new(source: S) -> Self {
         Self {
             source,
+            replay: VecDeque::new(),
             coalesce: DEFAULT_COALESCE,
             held: None,
             done: false,
@@ -223,9 +246,33 @@ where
         self
     }
 
+    /// Sends these encoded events (a [`History`](crate::History) replay) before anything
+    /// from the source, joined into chunks like the rest: the way to resume a client after
+    /// its `Last-Event-ID` with a live source of another item type.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures::{executor::block_on, stream, StreamExt};
+    /// use sse_wire::{stream::EncodeStream, Event, History};
+    ///
+    /// let mut history = History::new(100, 1 << 20);
+    /// for n in 1..=3_u32 {
+    ///     history.record(&Event::new().id(n).data("stored"));
+    /// }
+    /// let live = stream::iter([Event::new().data("live")]);
+    /// let body = EncodeStream::new(live).replay(history.replay_after("2")?.cloned());
+    /// let chunks: Vec<_> = block_on(body.map(Result::unwrap).collect());
+    /// assert_eq!(chunks.concat(), b"id: 3\ndata: stored\n\ndata: live\n\n");
+    /// # Ok::<(), sse_wire::ReplayError>(())
+    /// ```
+    pub fn replay(mut self, encoded: impl IntoIterator<Item = Bytes>) -> Self {
+        self.replay.extend(encoded);
+        self
+    }
+
     wrapped_stream_accessors!(source: S);
 
-    /// Unwraps the source.
+    /// Unwraps the source (replay events not yet sent are dropped).
     pub fn into_inner(self) -> S {
         self.source
     }
@@ -254,52 +301,46 @@ where
             }
             None => {}
         }
-        let first = match this.source.as_mut().poll_next(cx) {
+        let first = match next_piece(this.replay, this.source.as_mut(), cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(None) => {
                 *this.done = true;
                 return Poll::Ready(None);
             }
-            Poll::Ready(Some(item)) => match item.into_outgoing() {
-                Ok(event) => event,
-                Err(error) => {
-                    *this.done = true;
-                    return Poll::Ready(Some(Err(error)));
-                }
-            },
+            Poll::Ready(Some(Ok(piece))) => piece,
+            Poll::Ready(Some(Err(error))) => {
+                *this.done = true;
+                return Poll::Ready(Some(Err(error)));
+            }
         };
         if *this.coalesce <= first.encoded_len() {
             return Poll::Ready(Some(Ok(first.into_bytes())));
         }
         // A lone event gets an exact-size chunk; the batch buffer is only made for a second.
-        let second = match this.source.as_mut().poll_next(cx) {
+        let second = match next_piece(this.replay, this.source.as_mut(), cx) {
             Poll::Pending => return Poll::Ready(Some(Ok(first.into_bytes()))),
             Poll::Ready(None) => {
                 *this.held = Some(Held::End);
                 return Poll::Ready(Some(Ok(first.into_bytes())));
             }
-            Poll::Ready(Some(item)) => match item.into_outgoing() {
-                Ok(event) => event,
-                Err(error) => {
-                    *this.held = Some(Held::Error(error));
-                    return Poll::Ready(Some(Ok(first.into_bytes())));
-                }
-            },
+            Poll::Ready(Some(Ok(piece))) => piece,
+            Poll::Ready(Some(Err(error))) => {
+                *this.held = Some(Held::Error(error));
+                return Poll::Ready(Some(Ok(first.into_bytes())));
+            }
         };
         let pair = first.encoded_len() + second.encoded_len();
         let mut buf = BytesMut::with_capacity((*this.coalesce).max(pair));
         first.write_to(&mut buf);
         second.write_to(&mut buf);
         while buf.len() < *this.coalesce {
-            match this.source.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => match item.into_outgoing() {
-                    Ok(piece) => piece.write_to(&mut buf),
-                    Err(error) => {
-                        // The events before the error go out first.
-                        *this.held = Some(Held::Error(error));
-                        break;
-                    }
-                },
+            match next_piece(this.replay, this.source.as_mut(), cx) {
+                Poll::Ready(Some(Ok(piece))) => piece.write_to(&mut buf),
+                Poll::Ready(Some(Err(error))) => {
+                    // The events before the error go out first.
+                    *this.held = Some(Held::Error(error));
+                    break;
+                }
                 Poll::Ready(None) => {
                     *this.held = Some(Held::End);
                     break;
@@ -318,7 +359,11 @@ where
             // at least one chunk if the source has an item, at most one per source item.
             (None, false) => {
                 let (lower, upper) = self.source.size_hint();
-                (usize::from(lower > 0), upper)
+                let replay = self.replay.len();
+                (
+                    usize::from(lower > 0 || replay > 0),
+                    upper.and_then(|upper| upper.checked_add(replay)),
+                )
             }
         }
     }
@@ -398,6 +443,35 @@ mod tests {
             "encoded bytes going out alone are not copied"
         );
         assert_eq!(chunks[1], Ok("data: new\n\n".into()));
+    }
+
+    #[test]
+    fn the_replay_goes_first_joined_like_the_rest_then_the_source() {
+        let source = Source::default();
+        let replay = [
+            Bytes::from_static(b"id: 1\ndata: old\n\n"),
+            Bytes::from_static(b"id: 2\ndata: old\n\n"),
+        ];
+        let mut body = EncodeStream::new(source.stream()).replay(replay.clone());
+        assert_eq!(body.size_hint().0, 1, "the replay is ready");
+        source.send("new");
+        assert_eq!(
+            ready_bytes(&mut body),
+            "id: 1\ndata: old\n\nid: 2\ndata: old\n\ndata: new\n\n"
+        );
+        assert!(poll(&mut body).is_pending());
+
+        let mut body = EncodeStream::new(source.stream())
+            .replay(replay.clone())
+            .coalesce(0);
+        assert_eq!(
+            ready_bytes(&mut body).as_ptr(),
+            replay[0].as_ptr(),
+            "a replayed event going out alone is not copied"
+        );
+        source.fail("boom");
+        assert_eq!(ready_bytes(&mut body), "id: 2\ndata: old\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
     }
 
     #[test]
