@@ -284,6 +284,7 @@ async fn a_client_that_stops_reading_is_let_go_when_it_lags() {
         .unwrap();
     assert_eq!(reason, SendError::Lagged { limit: 32 });
     assert!(sent < 20_000, "let go after {sent} events");
+    eprintln!("lagging client let go after {sent} events of 16 KiB");
     drop(response);
 }
 
@@ -299,5 +300,6 @@ async fn a_client_that_stops_reading_is_let_go_after_the_stall_timeout() {
         .unwrap();
     assert_eq!(reason, SendError::Stalled { timeout });
     assert!(sent < 20_000, "let go after {sent} events");
+    eprintln!("stalled client let go after {sent} events of 16 KiB");
     drop(response);
 }
