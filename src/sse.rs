@@ -13,14 +13,58 @@ use core::time::Duration;
 use futures_core::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 
-/// A boxed timer or signal: the body stays one nameable type whatever the runtime.
+/// A boxed signal: the body stays one nameable type whatever the runtime.
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// The keep-alive settings and the timer of the current quiet period.
-struct KeepAliveTimer {
-    interval: Duration,
-    make_sleep: Box<dyn FnMut(Duration) -> BoxFuture + Send>,
-    sleep: Option<BoxFuture>,
+/// A keep-alive timer with its sleep type erased once, at setup: every quiet period puts a
+/// fresh sleep into the same allocation.
+trait QuietTimer: Send {
+    /// The silence after which a keep-alive goes out.
+    fn interval(&self) -> Duration;
+
+    /// Completes when the current quiet period has lasted the interval, starting the period
+    /// if none runs; a completed period ends (the next poll starts another).
+    fn poll_quiet(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
+
+    /// Ends the current quiet period: something went out.
+    fn reset(self: Pin<&mut Self>);
+}
+
+pin_project! {
+    /// The caller's sleep factory and the sleep of the current quiet period, in place.
+    struct SleepSlot<F, T> {
+        interval: Duration,
+        make_sleep: F,
+        #[pin]
+        sleep: Option<T>,
+    }
+}
+
+impl<F, T> QuietTimer for SleepSlot<F, T>
+where
+    F: FnMut(Duration) -> T + Send,
+    T: Future<Output = ()> + Send,
+{
+    fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn poll_quiet(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        if this.sleep.is_none() {
+            this.sleep.set(Some((this.make_sleep)(*this.interval)));
+        }
+        let Some(sleep) = this.sleep.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        core::task::ready!(sleep.poll(cx));
+        this.sleep.set(None);
+        Poll::Ready(())
+    }
+
+    fn reset(self: Pin<&mut Self>) {
+        self.project().sleep.set(None);
+    }
 }
 
 pin_project! {
@@ -51,8 +95,9 @@ pin_project! {
     /// [`stream::channel`](crate::stream::channel) bounds it.
     ///
     /// # Cost
-    /// The keep-alive timer and the shutdown signal are boxed (one allocation for the signal,
-    /// one per quiet period for the timer), so `Sse<S>` stays a plain type to name and store.
+    /// The keep-alive timer and the shutdown signal are boxed once each, when set, so
+    /// `Sse<S>` stays a plain type to name and store; a quiet period costs no allocation
+    /// (each new sleep goes into the timer's box).
     ///
     /// # Examples
     /// ```
@@ -72,7 +117,7 @@ pin_project! {
     {
         #[pin]
         events: EncodeStream<S>,
-        keep_alive: Option<KeepAliveTimer>,
+        keep_alive: Option<Pin<Box<dyn QuietTimer>>>,
         keep_alive_message: Bytes,
         shutdown: Option<BoxFuture>,
         farewell: Option<Bytes>,
@@ -91,7 +136,7 @@ where
             .field("events", &self.events)
             .field(
                 "keep_alive",
-                &self.keep_alive.as_ref().map(|timer| timer.interval),
+                &self.keep_alive.as_ref().map(|timer| timer.interval()),
             )
             .field("shutdown", &self.shutdown.is_some())
             .field("done", &self.done)
@@ -148,16 +193,16 @@ where
     /// let first: Vec<_> = block_on(body.take(2).map(Result::unwrap).collect());
     /// assert_eq!(first, [":\n\n", ":\n\n"]);
     /// ```
-    pub fn keep_alive_with<F, T>(mut self, interval: Duration, mut make_sleep: F) -> Self
+    pub fn keep_alive_with<F, T>(mut self, interval: Duration, make_sleep: F) -> Self
     where
         F: FnMut(Duration) -> T + Send + 'static,
         T: Future<Output = ()> + Send + 'static,
     {
-        self.keep_alive = Some(KeepAliveTimer {
+        self.keep_alive = Some(Box::pin(SleepSlot {
             interval,
-            make_sleep: Box::new(move |interval| Box::pin(make_sleep(interval))),
+            make_sleep,
             sleep: None,
-        });
+        }));
         self
     }
 
@@ -250,7 +295,7 @@ where
         match this.events.poll_next(cx) {
             Poll::Ready(Some(item)) => {
                 if let Some(timer) = this.keep_alive {
-                    timer.sleep = None;
+                    timer.as_mut().reset();
                 }
                 if let Ok(chunk) = &item {
                     this.trace.sent(chunk.len());
@@ -266,13 +311,7 @@ where
                 let Some(timer) = this.keep_alive else {
                     return Poll::Pending;
                 };
-                let sleep = timer
-                    .sleep
-                    .get_or_insert_with(|| (timer.make_sleep)(timer.interval));
-                if sleep.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
-                timer.sleep = None;
+                core::task::ready!(timer.as_mut().poll_quiet(cx));
                 this.trace.keep_alive();
                 Poll::Ready(Some(Ok(this.keep_alive_message.clone())))
             }
