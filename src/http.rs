@@ -9,7 +9,7 @@ pub const CONTENT_TYPE: &str = "text/event-stream";
 /// Lowercase, as HTTP/2 requires; header names are case-insensitive.
 pub const LAST_EVENT_ID: &str = "last-event-id";
 
-/// The query parameter [`axum::LastEventIdOrQuery`](crate::axum::LastEventIdOrQuery) reads
+/// The query parameter `axum::LastEventIdOrQuery` (feature `axum`) reads
 /// when the `Last-Event-ID` header is absent: `lastEventId`, the name EventSource polyfills
 /// use for clients that cannot set headers (`/events?lastEventId=42`).
 pub const LAST_EVENT_ID_QUERY: &str = "lastEventId";
