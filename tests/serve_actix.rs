@@ -1,8 +1,10 @@
-//! `Sse` as an actix-web 4 `Responder` on a real actix server on loopback, read by reqwest:
-//! headers (with `Content-Encoding: identity`), exact bytes, keep-alive on an idle stream,
+//! `Sse` as an actix-web 4 `Responder` on a real actix server on loopback, behind the
+//! `Compress` middleware, read by reqwest asking for gzip: headers (with
+//! `Content-Encoding: identity`), exact bytes as they are sent, keep-alive on an idle stream,
 //! shutdown, and a client leaving.
 
-use actix_web::{web, App, HttpServer, Responder};
+use actix_web::middleware::Compress;
+use actix_web::{web, App, HttpResponse, HttpServer, Responder};
 use futures::{stream, StreamExt};
 use sse_wire::stream::channel;
 use sse_wire::{Event, SendError, Sse};
@@ -28,6 +30,13 @@ async fn events() -> impl Responder {
             .data(format!("tick {n}\nby actix"))
     });
     Sse::new(stream::iter(events))
+}
+
+/// A response `Compress` does compress: proof the middleware is at work.
+async fn plain() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain")
+        .body("compress me ".repeat(200))
 }
 
 async fn idle() -> impl Responder {
@@ -63,7 +72,9 @@ fn start(shared: Shared) -> SocketAddr {
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(move || {
                 App::new()
+                    .wrap(Compress::default())
                     .app_data(web::Data::new(shared.clone()))
+                    .route("/plain", web::get().to(plain))
                     .route("/events", web::get().to(events))
                     .route("/idle", web::get().to(idle))
                     .route("/until-shutdown", web::get().to(until_shutdown))
@@ -92,11 +103,19 @@ fn server() -> (
     (start(Shared { stopped, reports }), stop, reported)
 }
 
-async fn open(url: String) -> reqwest::Response {
-    let response = tokio::time::timeout(WAIT, reqwest::Client::new().get(url).send())
+/// A GET that accepts gzip, as browsers do.
+async fn get(url: String) -> reqwest::Response {
+    let request = reqwest::Client::new()
+        .get(url)
+        .header("accept-encoding", "gzip");
+    tokio::time::timeout(WAIT, request.send())
         .await
         .expect("a response in time")
-        .unwrap();
+        .unwrap()
+}
+
+async fn open(url: String) -> reqwest::Response {
+    let response = get(url).await;
     let content_type = response
         .headers()
         .get("content-type")
@@ -139,6 +158,13 @@ async fn headers_and_the_exact_bytes() {
         "event: tick\nid: 1\ndata: tick 1\ndata: by actix\n\n\
          event: tick\nid: 2\ndata: tick 2\ndata: by actix\n\n"
     );
+}
+
+#[tokio::test]
+async fn the_compress_middleware_is_at_work_on_other_responses() {
+    let (address, _stop, _reports) = server();
+    let response = get(format!("http://{address}/plain")).await;
+    assert_eq!(response.headers()["content-encoding"], "gzip");
 }
 
 #[tokio::test]
