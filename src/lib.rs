@@ -5,8 +5,9 @@
 //! The core needs no async runtime and does no IO: it turns events into bytes and bytes into
 //! events. [`Sse`] carries those bytes as a response (keep-alive, shutdown, coalescing, the
 //! right headers), with a small optional layer per framework (axum, actix-web, and hyper or
-//! any tower stack through `http-body`). sse-wire is not a server and not an HTTP client:
-//! yours does the IO.
+//! any tower stack through `http-body`). sse-wire is not a server: yours does the IO. For
+//! consumers who want the whole loop, the `client` feature adds a reconnecting `EventSource`
+//! on tokio timers.
 //!
 //! # Map
 //! - [`Event`]: one event, built with chainable setters; [`EventType`] and [`EventId`] are
@@ -18,14 +19,17 @@
 //! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
 //!   [`Event::to_bytes`] (encode once, share with every subscriber),
 //!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
-//! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s; limits and options
-//!   in [`DecoderConfig`]; problems are [`DecodeError`] items, never the end).
+//! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s, or iterate with
+//!   [`Decoder::events`]; limits and options in [`DecoderConfig`]; problems are
+//!   [`DecodeError`] items, never the end); `EventReader` over any blocking `std::io::Read`.
 //! - [`stream`]: `futures_core::Stream` adapters: [`stream::EncodeStream`] (events or
 //!   encoded bytes, see [`stream::Outgoing`]), [`stream::KeepAlive`], [`stream::Shutdown`]
 //!   for custom server stacks, [`stream::DecodeStream`] for clients.
 //! - Around the format: [`check_response`] (status and content type), [`Reconnect`] (a
 //!   sans-IO reconnection policy), [`http`] (content type, recommended headers,
 //!   `Last-Event-ID`).
+//! - `client` (feature): `client::EventSource`, a reconnecting `Stream` of client events
+//!   driven by [`Reconnect`] over a pluggable `client::Transport` (reqwest provided).
 //!
 //! # Serve with axum
 //! Features `axum` (which brings `tokio` for the keep-alive timer). The handler is one line:
@@ -166,8 +170,8 @@
 //! # Features
 //! - `std` (default): the standard library. Without it the crate is `#![no_std]` with
 //!   `alloc`: events, encoder, decoder, the stream adapters, [`Sse`], history and reconnect
-//!   still work; the integrations and [`stream::channel`] need `std`.
-//! - `json`: [`Event::json_data`] with serde_json.
+//!   still work; the integrations, the client and [`stream::channel`] need `std`.
+//! - `json`: [`Event::json_data`] and `Message::json` with serde_json.
 //! - `http`: [`http::typed`], `check_http_response` and `check_http_headers`, with `http`
 //!   crate types.
 //! - `tokio`: `Sse::keep_alive` and `KeepAlive::tokio`, keep-alive timed by
@@ -178,6 +182,10 @@
 //! - `actix` (actix-web 4; implies `tokio`): `Responder` for [`Sse`].
 //! - `tracing`: debug-level events under the `sse_wire` target (stream opened and closed,
 //!   keep-alive sent, shutdown, a listener let go and its events dropped, decode errors).
+//! - `client`: `client::EventSource`, the reconnecting client loop over any
+//!   `client::Transport` (tokio timers).
+//! - `reqwest`: reqwest as the client's transport (`EventSource::get`, `from_request`,
+//!   `from_fn`).
 //!
 //! # MSRV
 //! Rust 1.81.
@@ -188,6 +196,9 @@
 extern crate alloc;
 
 mod chunks;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod convert;
 mod decode;
 mod encode;
@@ -212,7 +223,11 @@ mod text;
 mod trace;
 
 pub use convert::{IntoData, IntoEventId, IntoEventType};
-pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
+#[cfg(feature = "std")]
+pub use decode::EventReader;
+pub use decode::{
+    Comment, DecodedEvents, DecodedFrames, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT,
+};
 pub use encode::EncodedBuf;
 #[cfg(feature = "axum")]
 pub use error::LastEventIdRejection;
