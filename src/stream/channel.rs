@@ -98,10 +98,12 @@ struct State {
 }
 
 impl State {
-    /// Stops taking events: drops the queue and wakes everyone who waits on the channel.
-    fn close(&mut self, reason: SendError) {
+    /// Stops taking events: takes out the queue and everyone who waits on the channel, to
+    /// be dropped and woken once the lock is released.
+    fn close(&mut self, reason: SendError) -> AfterUnlock {
+        let mut after = AfterUnlock::default();
         if self.closed.is_some() {
-            return;
+            return after;
         }
         debug!(
             dropped_events = self.queue.len(),
@@ -109,11 +111,26 @@ impl State {
             "event channel closed"
         );
         self.closed = Some(reason);
-        self.queue = VecDeque::new();
-        if let Some(waker) = self.receiver.take() {
-            waker.wake();
-        }
-        for waker in self.closed_waiters.drain(..) {
+        after.dropped = core::mem::take(&mut self.queue);
+        after.wakers.extend(self.receiver.take());
+        after.wakers.append(&mut self.closed_waiters);
+        after
+    }
+}
+
+/// What to do once the lock is released: a waker may run code that takes the lock again,
+/// and dropping a queue of large events need not hold everyone else up.
+#[derive(Default)]
+#[must_use = "the wakers must be woken"]
+struct AfterUnlock {
+    wakers: Vec<Waker>,
+    dropped: VecDeque<Outgoing>,
+}
+
+impl AfterUnlock {
+    fn run(self) {
+        drop(self.dropped);
+        for waker in self.wakers {
             waker.wake();
         }
     }
@@ -138,21 +155,29 @@ impl Sender {
         if let Some(reason) = state.closed {
             return Err(reason);
         }
-        if state.queue.len() >= state.max_queued {
-            let limit = state.max_queued;
-            state.close(SendError::Lagged { limit });
-            return Err(SendError::Lagged { limit });
-        }
-        if state.queue.is_empty() {
+        let refused = if state.queue.len() >= state.max_queued {
+            Some(SendError::Lagged {
+                limit: state.max_queued,
+            })
+        } else if state.queue.is_empty() {
             state.waiting_since = Instant::now();
-        } else if let Some(timeout) = state.stall_timeout {
-            if state.waiting_since.elapsed() >= timeout {
-                state.close(SendError::Stalled { timeout });
-                return Err(SendError::Stalled { timeout });
-            }
+            None
+        } else {
+            state
+                .stall_timeout
+                .filter(|&timeout| state.waiting_since.elapsed() >= timeout)
+                .map(|timeout| SendError::Stalled { timeout })
+        };
+        if let Some(reason) = refused {
+            let after = state.close(reason);
+            drop(state);
+            after.run();
+            return Err(reason);
         }
         state.queue.push_back(item.into());
-        if let Some(waker) = state.receiver.take() {
+        let receiver = state.receiver.take();
+        drop(state);
+        if let Some(waker) = receiver {
             waker.wake();
         }
         Ok(())
@@ -195,10 +220,14 @@ impl Drop for Sender {
     fn drop(&mut self) {
         let mut state = self.shared.lock();
         state.senders -= 1;
-        if state.senders == 0 {
-            if let Some(waker) = state.receiver.take() {
-                waker.wake();
-            }
+        let receiver = if state.senders == 0 {
+            state.receiver.take()
+        } else {
+            None
+        };
+        drop(state);
+        if let Some(waker) = receiver {
+            waker.wake();
         }
     }
 }
@@ -296,7 +325,8 @@ impl FusedStream for Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.shared.lock().close(SendError::Disconnected);
+        let after = self.shared.lock().close(SendError::Disconnected);
+        after.run();
     }
 }
 
@@ -415,6 +445,33 @@ mod tests {
             Err(SendError::Disconnected)
         );
         assert_eq!(sender.closed_reason(), Some(SendError::Disconnected));
+    }
+
+    #[test]
+    fn a_waker_may_use_the_channel_when_woken() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::task::Wake;
+
+        /// Looks at the channel from inside `wake`, as an executor polling inline would.
+        struct Reentrant(Sender, AtomicBool);
+        impl Wake for Reentrant {
+            fn wake(self: Arc<Self>) {
+                self.1
+                    .store(self.0.closed_reason().is_some(), Ordering::SeqCst);
+            }
+        }
+        let (sender, receiver) = channel(8);
+        let reentrant = Arc::new(Reentrant(sender.clone(), AtomicBool::new(false)));
+        let waker = Waker::from(reentrant.clone());
+        let mut closed = sender.closed();
+        assert!(Pin::new(&mut closed)
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending());
+        drop(receiver);
+        assert!(
+            reentrant.1.load(Ordering::SeqCst),
+            "woken after the lock was released, seeing the channel closed"
+        );
     }
 
     #[test]
