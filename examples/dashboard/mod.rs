@@ -12,7 +12,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures::{stream, Stream};
@@ -167,12 +167,11 @@ async fn events(
     State(dashboard): State<Dashboard>,
     Query(query): Query<EventsQuery>,
     last_event_id: Option<LastEventId>,
-) -> Result<Sse<Subscription>, (StatusCode, String)> {
+) -> Result<Sse<Subscription>, HubError> {
     let topic = query.user.as_deref().map(user_topic);
     let topics: Vec<&str> = topic.iter().map(String::as_str).collect();
     let last_event_id = last_event_id.as_ref().map(LastEventId::as_str);
-    let events = dashboard.0.hub.subscribe(&topics, last_event_id).await;
-    let events = events.map_err(|error| (StatusCode::SERVICE_UNAVAILABLE, error.to_string()))?;
+    let events = dashboard.0.hub.subscribe(&topics, last_event_id).await?;
     let farewell = Event::new().retry(Duration::from_secs(5));
     Ok(dashboard.body(events).farewell(&farewell))
 }
@@ -218,20 +217,17 @@ struct Notification {
 async fn notify(
     State(dashboard): State<Dashboard>,
     Json(notification): Json<Notification>,
-) -> Response {
+) -> Result<impl IntoResponse, HubError> {
     let audience = match &notification.user {
         Some(name) => Audience::User(name),
         None => Audience::Everyone,
     };
     let event = Event::new().event("notification").data(notification.text);
-    match dashboard.publish(audience, event).await {
-        Ok(id) => (
-            StatusCode::ACCEPTED,
-            Json(serde_json::json!({ "id": id.as_str() })),
-        )
-            .into_response(),
-        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
-    }
+    let id = dashboard.publish(audience, event).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "id": id.as_str() })),
+    ))
 }
 
 /// Serves the app on `listener` until [`Dashboard::shutdown`].
