@@ -482,3 +482,24 @@ async fn subscribers_of_several_topics_get_exactly_their_events_in_order_under_l
         );
     }
 }
+
+#[cfg(feature = "axum")]
+#[tokio::test]
+async fn a_hub_error_answers_an_axum_request_with_503_and_the_reason() {
+    use axum::response::IntoResponse;
+    let hub = Hub::new(HubConfig::default());
+    let error = hub
+        .publish_encoded("t", None, Bytes::from_static(b"data: cut"))
+        .await
+        .unwrap_err();
+    let response = error.into_response();
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    assert_eq!(body, "encoded event does not end with an empty line");
+}

@@ -10,17 +10,17 @@
 
 #![allow(dead_code)] // each example or test uses its own part of the app
 
-use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures::stream;
+use futures::{stream, Stream};
 use serde::Deserialize;
-use sse_wire::hub::{Hub, HubConfig, HubError, Target};
-use sse_wire::stream::{EncodeStream, KeepAlive, Shutdown};
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::axum::LastEventId;
+use sse_wire::hub::{Hub, HubConfig, HubError, Subscription, Target};
+use sse_wire::stream::IntoOutgoing;
+use sse_wire::{Event, EventId, EventType, Sse};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -139,24 +139,23 @@ impl Dashboard {
         });
     }
 
+    /// A response streaming `events`, with keep-alive comments, ended by the shutdown.
+    fn body<S>(&self, events: S) -> Sse<S>
+    where
+        S: Stream,
+        S::Item: IntoOutgoing,
+    {
+        Sse::new(events)
+            .keep_alive(self.0.config.keep_alive)
+            .shutdown(self.shutdown_signal())
+    }
+
     fn shutdown_signal(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut shutdown = self.0.shutdown.subscribe();
         async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
         }
     }
-}
-
-/// A `200` event-stream response with the recommended headers.
-fn event_stream(body: Body) -> Response {
-    let mut response = Response::new(body);
-    for (name, value) in sse_wire::http::RESPONSE_HEADERS {
-        response.headers_mut().insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
-    }
-    response
 }
 
 #[derive(Deserialize)]
@@ -167,21 +166,14 @@ struct EventsQuery {
 async fn events(
     State(dashboard): State<Dashboard>,
     Query(query): Query<EventsQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let last_event_id = headers
-        .get(sse_wire::http::LAST_EVENT_ID)
-        .and_then(|value| value.to_str().ok());
+    last_event_id: Option<LastEventId>,
+) -> Result<Sse<Subscription>, HubError> {
     let topic = query.user.as_deref().map(user_topic);
     let topics: Vec<&str> = topic.iter().map(String::as_str).collect();
-    let events = match dashboard.0.hub.subscribe(&topics, last_event_id).await {
-        Ok(events) => events,
-        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
-    };
-    let body = KeepAlive::new(events, dashboard.0.config.keep_alive, tokio::time::sleep);
+    let last_event_id = last_event_id.as_ref().map(LastEventId::as_str);
+    let events = dashboard.0.hub.subscribe(&topics, last_event_id).await?;
     let farewell = Event::new().retry(Duration::from_secs(5));
-    let body = Shutdown::new(body, dashboard.shutdown_signal()).farewell(&farewell);
-    event_stream(Body::from_stream(body))
+    Ok(dashboard.body(events).farewell(&farewell))
 }
 
 #[derive(Deserialize)]
@@ -193,7 +185,7 @@ struct ProgressQuery {
 async fn progress(
     State(dashboard): State<Dashboard>,
     Query(query): Query<ProgressQuery>,
-) -> Response {
+) -> Sse<impl Stream<Item = Event>> {
     let steps = query.steps.unwrap_or(10).min(1000);
     let interval = Duration::from_millis(query.interval_ms.unwrap_or(300).min(10_000));
     let progress = EventType::from_static("progress");
@@ -213,15 +205,7 @@ async fn progress(
         .event("done")
         .data(format!("all {steps} steps finished\nresult: ok"));
     let events = futures::StreamExt::chain(ticks, stream::iter([finished]));
-    let body = KeepAlive::new(
-        EncodeStream::new(events),
-        dashboard.0.config.keep_alive,
-        tokio::time::sleep,
-    );
-    event_stream(Body::from_stream(Shutdown::new(
-        body,
-        dashboard.shutdown_signal(),
-    )))
+    dashboard.body(events)
 }
 
 #[derive(Deserialize)]
@@ -233,20 +217,17 @@ struct Notification {
 async fn notify(
     State(dashboard): State<Dashboard>,
     Json(notification): Json<Notification>,
-) -> Response {
+) -> Result<impl IntoResponse, HubError> {
     let audience = match &notification.user {
         Some(name) => Audience::User(name),
         None => Audience::Everyone,
     };
     let event = Event::new().event("notification").data(notification.text);
-    match dashboard.publish(audience, event).await {
-        Ok(id) => (
-            StatusCode::ACCEPTED,
-            Json(serde_json::json!({ "id": id.as_str() })),
-        )
-            .into_response(),
-        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
-    }
+    let id = dashboard.publish(audience, event).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "id": id.as_str() })),
+    ))
 }
 
 /// Serves the app on `listener` until [`Dashboard::shutdown`].

@@ -46,6 +46,8 @@
 //! # }
 //! ```
 
+#[cfg(feature = "axum")]
+mod axum;
 mod config;
 mod position;
 #[cfg(feature = "redis")]
