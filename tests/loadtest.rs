@@ -73,7 +73,6 @@ const CASES: &[Case] = &[
         ignored: None,
         check: storm_loses,
     },
-    #[cfg(feature = "redis")]
     Case {
         name: "sse_wire_redis_storm_restart_resumes_every_client_without_loss",
         args: &["--servers", "sse-wire", "--redis", "--storm", "restart"],
