@@ -39,8 +39,8 @@ pub fn cpu_ticks(pid: u32) -> io::Result<CpuTicks> {
     parse_stat(&std::fs::read_to_string(&path)?).ok_or_else(|| unreadable(&path))
 }
 
-/// Write system calls (`write`, `writev`, `sendmsg`, ...) process `pid` has made so far
-/// (`syscw` of `/proc/PID/io`).
+/// Write system calls of the `write` family (`write`, `writev`, ...) process `pid` has made
+/// so far (`syscw` of `/proc/PID/io`); `send` and `sendmsg` are not counted.
 pub fn write_calls(pid: u32) -> io::Result<u64> {
     let path = format!("/proc/{pid}/io");
     parse_write_calls(&std::fs::read_to_string(&path)?).ok_or_else(|| unreadable(&path))
