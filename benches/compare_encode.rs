@@ -12,7 +12,9 @@
 //! several runs.
 //!
 //! Run: `cargo bench --bench compare_encode` (about two minutes). Prints a markdown table.
-//! `COMPARE_ENCODE_RUNS=N` changes the number of timed runs per cell (default 31).
+//! `COMPARE_ENCODE_RUNS=N` changes the number of timed runs per cell (default 31);
+//! `COMPARE_ENCODE_CORPUS=text` and `COMPARE_ENCODE_ENCODER=text` keep only the corpora and
+//! encoders whose name contains `text` (to profile one cell with callgrind, say).
 
 // A bench binary has no public API to document.
 #![allow(missing_docs)]
@@ -372,6 +374,13 @@ fn median_rate(events: usize, mut durations: Vec<Duration>) -> f64 {
     events as f64 / durations[durations.len() / 2].as_secs_f64()
 }
 
+/// One timed run; not inlined, so that callgrind can count this alone
+/// (`--toggle-collect=compare_encode::timed`).
+#[inline(never)]
+fn timed(encoder: &Encoder, input: Vec<Item>, out: &mut Out) -> usize {
+    (encoder.encode)(input, out)
+}
+
 /// Times `encoder` on `items`: one checked warm-up run, then `runs` timed runs.
 fn measure(encoder: &Encoder, items: &[Item], runs: usize) -> f64 {
     let items: Vec<Item> = items
@@ -394,7 +403,7 @@ fn measure(encoder: &Encoder, items: &[Item], runs: usize) -> f64 {
         let input = items.clone();
         out.clear();
         let started = Instant::now();
-        let count = (encoder.encode)(black_box(input), &mut out);
+        let count = timed(encoder, black_box(input), &mut out);
         durations.push(started.elapsed());
         assert_eq!((count, out.len()), (items.len(), len), "{}", encoder.name);
     }
@@ -434,8 +443,12 @@ fn main() {
         .and_then(|runs| runs.parse().ok())
         .unwrap_or(if quick { 1 } else { 31 });
     let started = Instant::now();
-    let corpora = corpus::all();
-    let encoders = encoders();
+    let only = |var| std::env::var(var).unwrap_or_default();
+    let (only_corpus, only_encoder) = (only("COMPARE_ENCODE_CORPUS"), only("COMPARE_ENCODE_ENCODER"));
+    let mut corpora = corpus::all();
+    corpora.retain(|corpus| corpus.name.contains(&only_corpus));
+    let mut encoders = encoders();
+    encoders.retain(|encoder| encoder.name.contains(&only_encoder));
     // rates[encoder][corpus]; the memcpy limit comes last.
     let mut rates = vec![Vec::new(); encoders.len() + 1];
     for corpus in &corpora {
@@ -461,6 +474,9 @@ fn main() {
         .map(|rate| format_rate(*rate))
         .collect();
     println!("| limit: `memcpy` of the output | {} |", limit.join(" | "));
+    if !only_encoder.is_empty() {
+        return;
+    }
     let peers = 2..encoders.len();
     for (row, form) in [(0, "encode_into"), (1, "to_bytes")] {
         let ratios: Vec<String> = (0..names.len())
