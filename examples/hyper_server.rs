@@ -14,7 +14,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use sse_wire::stream::{EncodeStream, KeepAlive};
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::Event;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -22,17 +22,13 @@ type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
 
 /// A clock ticking once a second, as named events with ids, resuming after `Last-Event-ID`.
 fn clock(after: u64) -> impl futures::Stream<Item = Event> {
-    let tick = EventType::from_static("tick").unwrap();
-    stream::unfold(after + 1, move |n| {
-        let tick = tick.clone();
-        async move {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            let event = Event::new()
-                .event(tick)
-                .id(EventId::from(n))
-                .data(format!("tick {n}\nsent by hyper"));
-            Some((event, n + 1))
-        }
+    stream::unfold(after + 1, move |n| async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let event = Event::new()
+            .event("tick")
+            .id(n)
+            .data(format!("tick {n}\nsent by hyper"));
+        Some((event, n + 1))
     })
 }
 

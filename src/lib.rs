@@ -22,17 +22,16 @@
 //!
 //! # Encode
 //! ```
-//! use sse_wire::{Event, EventId, EventType};
+//! use sse_wire::Event;
 //!
 //! let event = Event::new()
-//!     .event(EventType::from_static("progress")?)
-//!     .id(EventId::from(3_u32))
+//!     .event("progress")
+//!     .id(3_u32)
 //!     .data("step 3 of 10\nfetching");
 //! assert_eq!(
 //!     event.to_bytes(),
 //!     "event: progress\nid: 3\ndata: step 3 of 10\ndata: fetching\n\n"
 //! );
-//! # Ok::<(), sse_wire::FieldError>(())
 //! ```
 //!
 //! # Decode in chunks
@@ -72,6 +71,7 @@
 extern crate alloc;
 
 mod chunks;
+mod convert;
 mod decode;
 mod encode;
 mod error;
@@ -85,6 +85,7 @@ mod response;
 pub mod stream;
 mod text;
 
+pub use convert::{IntoData, IntoEventId, IntoEventType};
 pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
 pub use encode::EncodedBuf;
 pub use error::{DecodeError, FieldError, FieldKind, ReplayError, ResponseError, StreamError};

@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use futures::{stream, StreamExt};
-use sse_wire::{Event, EventId, Reconnect, ReconnectConfig};
+use sse_wire::{Event, Reconnect, ReconnectConfig};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -29,7 +29,7 @@ struct Flaky {
 
 fn event(n: u64) -> Bytes {
     Event::new()
-        .id(EventId::from(n))
+        .id(n)
         .data(format!("event {n}\nsecond line of {n}"))
         .to_bytes()
 }

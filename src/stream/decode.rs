@@ -258,7 +258,7 @@ mod tests {
     use super::*;
     use crate::stream::test_support::{chunks, DropFlag};
     use crate::stream::EncodeStream;
-    use crate::{Event, EventType};
+    use crate::Event;
     use alloc::borrow::ToOwned;
     use alloc::rc::Rc;
     use alloc::vec;
@@ -382,9 +382,7 @@ mod tests {
         let events = [
             Event::new().data("one\ntwo"),
             Event::new().comment("ping"),
-            Event::new()
-                .event(EventType::from_static("named").unwrap())
-                .data("three"),
+            Event::new().event("named").data("three"),
         ];
         let bytes = EncodeStream::new(stream::iter(events)).coalesce(4096);
         let decoded: Vec<_> = block_on(
