@@ -216,8 +216,11 @@ fn encoders() -> Vec<Encoder> {
             comments: true,
             encode: |items, out| {
                 let count = items.len();
-                out.frames
-                    .extend(items.into_iter().map(|item| sse_wire_event(item).to_bytes()));
+                out.frames.extend(
+                    items
+                        .into_iter()
+                        .map(|item| sse_wire_event(item).to_bytes()),
+                );
                 count
             },
         },
@@ -444,7 +447,10 @@ fn main() {
         .unwrap_or(if quick { 1 } else { 31 });
     let started = Instant::now();
     let only = |var| std::env::var(var).unwrap_or_default();
-    let (only_corpus, only_encoder) = (only("COMPARE_ENCODE_CORPUS"), only("COMPARE_ENCODE_ENCODER"));
+    let (only_corpus, only_encoder) = (
+        only("COMPARE_ENCODE_CORPUS"),
+        only("COMPARE_ENCODE_ENCODER"),
+    );
     let mut corpora = corpus::all();
     corpora.retain(|corpus| corpus.name.contains(&only_corpus));
     let mut encoders = encoders();
@@ -456,7 +462,11 @@ fn main() {
         for (row, encoder) in encoders.iter().enumerate() {
             rates[row].push(measure(encoder, &items, runs));
         }
-        let wire: Vec<u8> = corpus.events.iter().flat_map(sse_wire::Event::to_bytes).collect();
+        let wire: Vec<u8> = corpus
+            .events
+            .iter()
+            .flat_map(sse_wire::Event::to_bytes)
+            .collect();
         rates[encoders.len()].push(memcpy_rate(&wire, items.len(), runs));
     }
 
@@ -488,10 +498,7 @@ fn main() {
                 format!("{:.2}x", rates[row][column] / best)
             })
             .collect();
-        println!(
-            "| sse-wire `{form}` / best peer | {} |",
-            ratios.join(" | ")
-        );
+        println!("| sse-wire `{form}` / best peer | {} |", ratios.join(" | "));
     }
     let of_memcpy: Vec<String> = (0..names.len())
         .map(|column| {

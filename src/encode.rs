@@ -146,7 +146,11 @@ fn lines(name: Name, value: &Bytes, end: &'static [u8], single: bool, sink: &mut
                 // The LF of a CRLF whose CR ended the line already.
                 continue;
             }
-            sink.syntax(if at == start { name.bare } else { name.with_space });
+            sink.syntax(if at == start {
+                name.bare
+            } else {
+                name.with_space
+            });
             if bytes[at] == b'\n' {
                 // The line and its LF in one piece.
                 sink.value(value, start..at + 1);
@@ -261,7 +265,8 @@ fn worst_lines_len(name: Name, len: usize) -> usize {
 /// An upper bound of the encoding of `value` as `name` lines, from a count of its CR and LF
 /// bytes (a bulk count, no per-line work); exact when the value has no line break.
 fn lines_len_bound(name: Name, value: &[u8]) -> usize {
-    let breaks = memchr::memchr_iter(b'\n', value).count() + memchr::memchr_iter(b'\r', value).count();
+    let breaks =
+        memchr::memchr_iter(b'\n', value).count() + memchr::memchr_iter(b'\r', value).count();
     if breaks == 0 {
         line_len(name, value)
     } else {
@@ -297,7 +302,9 @@ impl Event {
             .data
             .as_ref()
             .map_or(0, |data| worst_lines_len(DATA, data.len()));
-        comments.saturating_add(data).saturating_add(fixed_len(self))
+        comments
+            .saturating_add(data)
+            .saturating_add(fixed_len(self))
     }
 
     /// A close upper bound of the encoded length, from bulk counts of line-break bytes.
