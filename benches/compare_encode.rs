@@ -225,33 +225,6 @@ fn encoders() -> Vec<Encoder> {
             },
         },
         Encoder {
-            name: "XX build only",
-            comments: true,
-            encode: |items, out| {
-                let count = items.len();
-                for item in items {
-                    let event = sse_wire_event(item);
-                    out.buf.extend_from_slice(
-                        &event.data_bytes().map_or(0, |d| d.len()).to_ne_bytes()[..1],
-                    );
-                }
-                count
-            },
-        },
-        Encoder {
-            name: "XX russe build only",
-            comments: true,
-            encode: |items, out| {
-                let count = items.len();
-                for item in items {
-                    let event = black_box(russe_event(item));
-                    out.buf.extend_from_slice(&[1]);
-                    drop(event);
-                }
-                count
-            },
-        },
-        Encoder {
             name: "russe 0.3 `Encoder`",
             comments: true,
             encode: |items, out| {
@@ -421,14 +394,12 @@ fn measure(encoder: &Encoder, items: &[Item], runs: usize) -> f64 {
     let mut out = Out::default();
     let count = (encoder.encode)(items.clone(), &mut out);
     assert_eq!(count, items.len(), "{}", encoder.name);
-    if !encoder.name.starts_with("XX") {
-        assert_eq!(
-            decoded_data(&out.wire()),
-            expected_data(&items),
-            "{} output decodes to the corpus",
-            encoder.name
-        );
-    }
+    assert_eq!(
+        decoded_data(&out.wire()),
+        expected_data(&items),
+        "{} output decodes to the corpus",
+        encoder.name
+    );
     let len = out.len();
     let mut durations = Vec::with_capacity(runs);
     for _ in 0..runs {
