@@ -269,15 +269,6 @@ fn fixed_len(event: &Event) -> usize {
     len
 }
 
-/// The most bytes a `name` field of `len` bytes can encode to: every byte a line break,
-/// each line a name and a line feed. O(1), for checking room that is already there.
-fn worst_lines_len(name: Name, len: usize) -> usize {
-    len.saturating_add(
-        len.saturating_add(1)
-            .saturating_mul(name.with_space.len() + 1),
-    )
-}
-
 /// An upper bound of the encoding of `value` as `name` lines, from a count of its CR and LF
 /// bytes (a bulk count, no per-line work); exact when the value has no line break.
 fn lines_len_bound(name: Name, value: &[u8]) -> usize {
@@ -312,18 +303,25 @@ impl Event {
         comments + fixed_len(self) + data
     }
 
-    /// An O(1) upper bound of the encoded length (O(comments)): no scan of the data.
+    /// An upper bound of the encoded length in a few additions (O(comments)), without
+    /// looking at the data: a value byte encodes to at most 8 bytes (were every byte a line
+    /// break, each would become `data:` and a line feed), and 64 bytes cover the names,
+    /// `retry` (at most 28 bytes) and the end of the event; each comment adds its own name.
+    #[inline]
     fn worst_len(&self) -> usize {
-        let comments = self.comments().iter().fold(0_usize, |len, comment| {
-            len.saturating_add(worst_lines_len(COMMENT, comment.len()))
-        });
-        let data = self
-            .data
-            .as_ref()
-            .map_or(0, |data| worst_lines_len(DATA, data.len()));
-        comments
-            .saturating_add(data)
-            .saturating_add(fixed_len(self))
+        let mut values = self.data.as_ref().map_or(0, Bytes::len);
+        let mut fixed = 64_usize;
+        if let Some(event_type) = &self.event_type {
+            values += event_type.len();
+        }
+        if let Some(id) = &self.id {
+            values += id.len();
+        }
+        for comment in self.comments() {
+            values = values.saturating_add(comment.len());
+            fixed = fixed.saturating_add(8);
+        }
+        values.saturating_mul(8).saturating_add(fixed)
     }
 
     /// A close upper bound of the encoded length, from bulk counts of line-break bytes.
@@ -378,7 +376,9 @@ impl Event {
         if buf.capacity() - buf.len() < self.worst_len() {
             buf.reserve(self.len_bound());
         }
+        let before = buf.len();
         write_event(self, false, buf);
+        debug_assert!(buf.len() - before <= self.worst_len().min(self.len_bound()));
     }
 
     /// Encodes the event into one new [`Bytes`] (one allocation, of the exact size).
