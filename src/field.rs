@@ -131,6 +131,7 @@ macro_rules! field_type {
             type Error = FieldError;
 
             /// Validates the string and keeps its buffer without copying.
+            #[inline]
             fn try_from(value: String) -> Result<Self, FieldError> {
                 validate(Self::KIND, value.as_bytes())?;
                 Ok(Self(Text::from(value)))
