@@ -60,8 +60,42 @@ pub struct Event {
 /// something in it, so `Some` always holds a comment or a retry (equality stays structural).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Extras {
-    pub(crate) comments: Vec<Bytes>,
-    pub(crate) retry: Option<Duration>,
+    comments: Comments,
+    retry: Option<Duration>,
+}
+
+/// The comments of an event. One comment (a keep-alive) is kept in place, so such an event
+/// costs one allocation, the box, as a `Vec` alone did before; more go to a `Vec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Comments {
+    One(Bytes),
+    Many(Vec<Bytes>),
+}
+
+impl Default for Comments {
+    fn default() -> Self {
+        Comments::Many(Vec::new())
+    }
+}
+
+impl Comments {
+    fn push(&mut self, comment: Bytes) {
+        match self {
+            Comments::Many(comments) if comments.is_empty() => *self = Comments::One(comment),
+            Comments::Many(comments) => comments.push(comment),
+            Comments::One(first) => {
+                let first = core::mem::take(first);
+                *self = Comments::Many(alloc::vec![first, comment]);
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[Bytes] {
+        match self {
+            Comments::One(comment) => core::slice::from_ref(comment),
+            Comments::Many(comments) => comments,
+        }
+    }
 }
 
 impl fmt::Debug for Event {
@@ -228,5 +262,39 @@ impl Event {
         self.extras
             .as_ref()
             .map_or(&[], |extras| extras.comments.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_keep_their_order_from_one_to_many() {
+        let mut event = Event::new();
+        assert!(event.comments().is_empty());
+        for n in 0..4_u8 {
+            event = event.comment(alloc::vec![b'a' + n]);
+            let expected: Vec<Bytes> = (0..=n)
+                .map(|k| Bytes::from(alloc::vec![b'a' + k]))
+                .collect();
+            assert_eq!(event.comments(), expected.as_slice());
+        }
+    }
+
+    #[test]
+    fn rarely_set_parts_do_not_change_equality_or_debug() {
+        let event = Event::new()
+            .retry(Duration::from_secs(1))
+            .comment("x")
+            .data("d");
+        assert_eq!(event.clone(), event);
+        assert_ne!(event, Event::new().comment("x").data("d"));
+        assert_eq!(event.retry_duration(), Some(Duration::from_secs(1)));
+        let debug = alloc::format!("{event:?}");
+        assert!(
+            debug.contains("comments: [b\"x\"]") && debug.contains("retry: Some(1s)"),
+            "{debug}"
+        );
     }
 }
