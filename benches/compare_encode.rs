@@ -11,8 +11,8 @@
 //! output length, so nothing can look fast by skipping work. A cell is the median of
 //! several runs.
 //!
-//! Run: `cargo bench --bench compare_encode` (about two minutes). Prints a markdown table.
-//! `COMPARE_ENCODE_RUNS=N` changes the number of timed runs per cell (default 31);
+//! Run: `cargo bench --bench compare_encode` (under a minute). Prints a markdown table.
+//! `COMPARE_ENCODE_RUNS=N` changes the number of timed runs per cell (default 101);
 //! `COMPARE_ENCODE_CORPUS=text` and `COMPARE_ENCODE_ENCODER=text` keep only the corpora and
 //! encoders whose name contains `text` (to profile one cell with callgrind, say).
 
@@ -485,7 +485,7 @@ fn main() {
     let runs = std::env::var("COMPARE_ENCODE_RUNS")
         .ok()
         .and_then(|runs| runs.parse().ok())
-        .unwrap_or(if quick { 1 } else { 31 });
+        .unwrap_or(if quick { 1 } else { 101 });
     let started = Instant::now();
     let only = |var| std::env::var(var).unwrap_or_default();
     let (only_corpus, only_encoder) = (
