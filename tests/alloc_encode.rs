@@ -80,3 +80,13 @@ fn static_and_owned_values_are_not_copied() {
     let event = Event::new().data(owned);
     assert_eq!(event.data_bytes().unwrap().as_ptr(), pointer);
 }
+
+#[test]
+fn to_bytes_of_lf_separated_lines_allocates_once_in_one_pass() {
+    // Sized from a bulk count of the line breaks, exact for LF-only lines with text.
+    let log: String = (0..200).map(|n| format!("line {n} of the log\n")).collect();
+    let event = Event::new().event("log").data(log.trim_end().to_owned());
+    let mut bytes = None;
+    assert_eq!(allocations(|| bytes = Some(event.to_bytes())), 1);
+    assert_eq!(bytes.unwrap().len(), event.encoded_len());
+}
