@@ -190,7 +190,7 @@ mod tests {
         let pointer = text.as_ptr();
         let event = Event::new().data(text);
         assert_eq!(event.data_bytes().map(|data| data.as_ptr()), Some(pointer));
-        let bytes = Bytes::from(vec![b'y'; 8]);
+        let bytes = Bytes::from(alloc::vec![b'y'; 8]);
         let event = Event::new().data(&bytes);
         assert_eq!(
             event.data_bytes().map(|data| data.as_ptr()),

@@ -1,9 +1,10 @@
 //! The Server-Sent Events wire format (`text/event-stream`): a zero-copy encoder and a
 //! spec-exact, bounded, sans-IO decoder.
 //!
-//! sse-wire is not a server and not a client, and it needs no async runtime: it turns events
-//! into bytes and bytes into events, and any Rust server (axum, actix, hyper, warp, ...) or
-//! client can use it for the format while keeping its own IO.
+//! sse-wire is not a server, and its core needs no async runtime: it turns events into bytes
+//! and bytes into events, and any Rust server (axum, actix, hyper, warp, ...) or client can
+//! use it for the format while keeping its own IO. For consumers who want the whole loop, the
+//! `client` feature adds a reconnecting `EventSource` on tokio timers.
 //!
 //! # Map
 //! - [`Event`]: one event, built with chainable setters; [`EventType`] and [`EventId`] are
@@ -11,14 +12,17 @@
 //! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
 //!   [`Event::to_bytes`] (encode once, share with every subscriber),
 //!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
-//! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s; limits and options
-//!   in [`DecoderConfig`]; problems are [`DecodeError`] items, never the end).
+//! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s, or iterate with
+//!   [`Decoder::events`]; limits and options in [`DecoderConfig`]; problems are
+//!   [`DecodeError`] items, never the end); `EventReader` over any blocking `std::io::Read`.
 //! - [`stream`]: `futures_core::Stream` adapters: [`stream::EncodeStream`],
 //!   [`stream::KeepAlive`], [`stream::Shutdown`] for servers, [`stream::DecodeStream`] for
 //!   clients.
 //! - Around the format: [`check_response`] (status and content type), [`History`]
 //!   (`Last-Event-ID` replay), [`Reconnect`] (a sans-IO reconnection policy), [`http`]
 //!   (content type, recommended headers, `Last-Event-ID`).
+//! - `client` (feature): `client::EventSource`, a reconnecting `Stream` of client events
+//!   driven by [`Reconnect`] over a pluggable `client::Transport` (reqwest provided).
 //!
 //! # Encode
 //! ```
@@ -56,11 +60,16 @@
 //!
 //! # Features
 //! - `std` (default): the standard library. Without it the crate is `#![no_std]` with
-//!   `alloc`, and everything but the `http`, `json` and `tokio` extras still works.
-//! - `json`: [`Event::json_data`] with serde_json.
+//!   `alloc`, and everything but the `http`, `json`, `tokio`, `client` and `reqwest` extras
+//!   still works.
+//! - `json`: [`Event::json_data`] and `Message::json` with serde_json.
 //! - `http`: [`http::typed`], `check_http_response` and `check_http_headers`, with `http`
 //!   crate types.
 //! - `tokio`: `KeepAlive::tokio`, keep-alive timed by `tokio::time::sleep`.
+//! - `client`: `client::EventSource`, the reconnecting client loop over any
+//!   `client::Transport` (tokio timers).
+//! - `reqwest`: reqwest as the client's transport (`EventSource::get`, `from_request`,
+//!   `from_fn`).
 //!
 //! # MSRV
 //! Rust 1.81.
@@ -71,6 +80,9 @@
 extern crate alloc;
 
 mod chunks;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod convert;
 mod decode;
 mod encode;
@@ -86,7 +98,11 @@ pub mod stream;
 mod text;
 
 pub use convert::{IntoData, IntoEventId, IntoEventType};
-pub use decode::{Comment, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT};
+#[cfg(feature = "std")]
+pub use decode::EventReader;
+pub use decode::{
+    Comment, DecodedEvents, DecodedFrames, Decoder, DecoderConfig, Frame, Message, DEFAULT_LIMIT,
+};
 pub use encode::EncodedBuf;
 pub use error::{DecodeError, FieldError, FieldKind, ReplayError, ResponseError, StreamError};
 pub use event::Event;
