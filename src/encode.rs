@@ -577,6 +577,45 @@ mod tests {
         assert_eq!(digits(u64::MAX, &mut buf), u64::MAX.to_string().as_bytes());
     }
 
+    /// The data lines `value` encodes to, and the same for `value` padded past the length
+    /// where the search for line breaks changes method.
+    fn split(value: &str) -> Vec<alloc::string::String> {
+        let pad = "x".repeat(SHORT);
+        let mut found = Vec::new();
+        for (prefix, value) in [("", value.to_string()), (pad.as_str(), pad.clone() + value)] {
+            let bytes = Event::new().data(value).to_bytes();
+            let text = core::str::from_utf8(&bytes).unwrap().to_string();
+            let lines: Vec<&str> = text.trim_end_matches('\n').split('\n').collect();
+            let first = lines[0].replacen(prefix, "", 1);
+            found.push(
+                core::iter::once(first.as_str())
+                    .chain(lines[1..].iter().copied())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            );
+        }
+        found
+    }
+
+    #[test]
+    fn splits_on_every_kind_of_line_break_short_and_long() {
+        let cases = [
+            ("a\nb\r\nc\rd", "data: a|data: b|data: c|data: d"),
+            ("a\r\rb", "data: a|data:|data: b"),
+            ("a\n\rb", "data: a|data:|data: b"),
+            ("a\n\nb", "data: a|data:|data: b"),
+            ("a\n", "data: a|data:"),
+            ("a\r\n", "data: a|data:"),
+            ("a\r", "data: a|data:"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(split(value), [expected, expected], "{value:?}");
+        }
+        assert_eq!(split("")[0], "data:");
+        assert_eq!(split("\r")[0], "data:|data:");
+        assert_eq!(split("\n")[0], "data:|data:");
+    }
+
     #[test]
     fn every_form_matches_for_a_full_event() {
         let event = Event::new()
