@@ -9,7 +9,7 @@
 //! # Map
 //! - [`Event`]: one event, built with chainable setters; [`EventType`] and [`EventId`] are
 //!   validated values, so no caller input can inject a field or an event.
-//! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
+//! - Encoding: [`Event::encode_into`] (contiguous, one pass, into a buffer you reuse),
 //!   [`Event::to_bytes`] (encode once, share with every subscriber),
 //!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
 //! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s, or iterate with
