@@ -283,7 +283,7 @@ fn write_event(event: &Event, single: bool, sink: &mut impl Sink) {
         sink.scratch(digits(retry_millis(retry), &mut buf));
         sink.syntax(b"\n");
     }
-    match &event.data {
+    match event.data_bytes() {
         Some(data) => lines(DATA, data, b"\n\n", single, sink),
         None => sink.syntax(b"\n"),
     }
@@ -338,7 +338,7 @@ impl Event {
             .comments()
             .iter()
             .any(|comment| has_line_break(comment))
-            && !self.data.as_ref().is_some_and(|data| has_line_break(data))
+            && !self.data_bytes().is_some_and(|data| has_line_break(data))
     }
 
     /// The exact length when every value is a single line.
@@ -348,7 +348,7 @@ impl Event {
             .iter()
             .map(|comment| line_len(COMMENT, comment))
             .sum();
-        let data = self.data.as_ref().map_or(0, |data| line_len(DATA, data));
+        let data = self.data_bytes().map_or(0, |data| line_len(DATA, data));
         comments + fixed_len(self) + data
     }
 
@@ -358,7 +358,7 @@ impl Event {
     /// `retry` (at most 28 bytes) and the end of the event; each comment adds its own name.
     #[inline]
     fn worst_len(&self) -> usize {
-        let mut values = self.data.as_ref().map_or(0, Bytes::len);
+        let mut values = self.data_bytes().map_or(0, Bytes::len);
         let mut fixed = 64_usize;
         if let Some(event_type) = &self.event_type {
             values += event_type.len();
@@ -379,7 +379,7 @@ impl Event {
         let mut bound = fixed_len(self);
         let mut any_cr = false;
         let values = self.comments().iter().map(|comment| (COMMENT, comment));
-        for (name, value) in values.chain(self.data.as_ref().map(|data| (DATA, data))) {
+        for (name, value) in values.chain(self.data_bytes().map(|data| (DATA, data))) {
             let (len, cr) = lines_len_bound(name, value);
             bound += len;
             any_cr |= cr;

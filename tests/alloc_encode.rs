@@ -90,3 +90,12 @@ fn to_bytes_of_lf_separated_lines_allocates_once_in_one_pass() {
     assert_eq!(allocations(|| bytes = Some(event.to_bytes())), 1);
     assert_eq!(bytes.unwrap().len(), event.encoded_len());
 }
+
+#[test]
+fn a_keep_alive_comment_costs_no_allocation() {
+    let text = Bytes::from_static(b"ping");
+    let mut buf = BytesMut::with_capacity(64);
+    let count = allocations(|| Event::new().comment(text).encode_into(&mut buf));
+    assert_eq!(count, 0);
+    assert_eq!(buf, ": ping\n\n");
+}
