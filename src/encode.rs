@@ -2,7 +2,9 @@
 //!
 //! Every output form is one walk over the event ([`write_event`]) into a different [`Sink`],
 //! so the forms cannot disagree. The walk finds line breaks as it writes (one pass over the
-//! data); the contiguous forms size their buffer beforehand without walking lines.
+//! data); the contiguous forms size their buffer beforehand from lengths and bulk counts of
+//! line breaks, not by walking lines (only `to_bytes` of a value with a CR line end walks
+//! twice, to allocate the exact size).
 
 use crate::chunks::advance_front;
 use crate::event::Event;
@@ -400,10 +402,10 @@ impl Event {
         let mut values = self.data_bytes().map_or(0, Bytes::len);
         let mut fixed = 64_usize;
         if let Some(event_type) = &self.event_type {
-            values += event_type.len();
+            values = values.saturating_add(event_type.len());
         }
         if let Some(id) = &self.id {
-            values += id.len();
+            values = values.saturating_add(id.len());
         }
         for comment in self.comments() {
             values = values.saturating_add(comment.len());
@@ -445,10 +447,12 @@ impl Event {
         }
     }
 
-    /// Appends the encoded event to `buf`, in one pass over the data.
+    /// Appends the encoded event to `buf`, in one pass over the data: line breaks are found
+    /// as the lines are written.
     ///
-    /// When `buf` lacks room, it reserves an upper bound of the size once (a bulk count of
-    /// the line breaks): at most one allocation, none if `buf` already has room.
+    /// Whether `buf` has room is checked with a few additions. When it lacks room, an upper
+    /// bound of the size is reserved once, from a bulk count of the line-break bytes: at most
+    /// one allocation, none if `buf` already has room. Reuse one buffer for many events.
     ///
     /// # Examples
     /// ```
@@ -469,13 +473,13 @@ impl Event {
         debug_assert!(buf.len() - before <= self.worst_len().min(self.len_bound().0));
     }
 
-    /// Encodes the event into one new [`Bytes`]: one allocation, of the exact size, in one
-    /// pass over the data.
+    /// Encodes the event into one new [`Bytes`]: one allocation, of the exact size.
     ///
-    /// Multi-line data (or comments) with a CR line end cost a second pass, to size the
-    /// allocation exactly; with LF line ends only the size comes from a bulk count, and an
-    /// empty line among them (written one byte shorter) leaves the buffer a few bytes
-    /// larger than its content, which costs `Bytes` a second, small allocation.
+    /// Single-line data is scanned once and copied once. Multi-line data with LF line ends
+    /// is sized from a bulk count of its line breaks and written in one walk over its
+    /// lines; an empty line among them (written one byte shorter) leaves the buffer a few
+    /// bytes larger than its content, which costs `Bytes` a second, small allocation.
+    /// Multi-line data with a CR line end is walked twice, to allocate the exact size.
     ///
     /// Encode once and give every subscriber a clone: cloning `Bytes` is a reference-count
     /// increment, not a copy (the first clone allocates the small shared header once).
