@@ -35,6 +35,10 @@ where
             return Poll::Ready(None);
         }
         if let Some(item) = next(decoder) {
+            #[cfg(feature = "tracing")]
+            if let Err(error) = &item {
+                crate::trace::debug!(%error, "event stream decode error: that event is skipped");
+            }
             return Poll::Ready(Some(item.map_err(StreamError::Decode)));
         }
         if *state == State::Draining {
