@@ -1,8 +1,6 @@
-//! Line splitting at CRLF, lone LF and lone CR, shared by the encoder and the decoder.
+//! Line ends (CRLF, lone LF, lone CR) for the decoder; the encoder splits as it writes.
 //!
 //! Line ends are found with `memchr2`, never a byte-at-a-time loop.
-
-use core::ops::Range;
 
 /// A line terminator found by [`find_line_break`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,70 +38,9 @@ pub(crate) fn find_line_break(haystack: &[u8]) -> Option<(usize, LineBreak)> {
     Some((end, kind))
 }
 
-/// The lines of a complete value, as byte ranges without their terminators.
-///
-/// Always yields at least one line: `""` is one empty line, and a value ending in a line
-/// break yields a final empty line, so that encoding each line as its own field keeps the
-/// break.
-pub(crate) fn line_ranges(value: &[u8]) -> LineRanges<'_> {
-    LineRanges {
-        value,
-        next: Some(0),
-    }
-}
-
-/// Iterator returned by [`line_ranges`].
-#[derive(Debug, Clone)]
-pub(crate) struct LineRanges<'a> {
-    value: &'a [u8],
-    /// Start of the next line; `None` once the last line was yielded.
-    next: Option<usize>,
-}
-
-impl Iterator for LineRanges<'_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
-        let start = self.next?;
-        match find_line_break(&self.value[start..]) {
-            Some((len, kind)) => {
-                let end = start + len;
-                self.next = Some(end + kind.len());
-                Some(start..end)
-            }
-            None => {
-                self.next = None;
-                Some(start..self.value.len())
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
-
-    fn lines(value: &str) -> Vec<&str> {
-        line_ranges(value.as_bytes())
-            .map(|range| &value[range])
-            .collect()
-    }
-
-    #[test]
-    fn splits_on_every_kind_of_break() {
-        assert_eq!(lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
-        assert_eq!(lines("a\r\rb"), ["a", "", "b"]);
-        assert_eq!(lines("a\n\rb"), ["a", "", "b"]);
-    }
-
-    #[test]
-    fn empty_and_trailing_breaks_yield_empty_lines() {
-        assert_eq!(lines(""), [""]);
-        assert_eq!(lines("a\n"), ["a", ""]);
-        assert_eq!(lines("a\r\n"), ["a", ""]);
-        assert_eq!(lines("\r"), ["", ""]);
-    }
 
     #[test]
     fn reports_a_trailing_cr_as_undecided() {
