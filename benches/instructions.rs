@@ -1,0 +1,54 @@
+//! A fixed amount of decoding work, for instruction counting under callgrind
+//! (`scripts/instructions`): every corpus decoded once in 16 KiB chunks, each event's text
+//! read once. Deterministic: the same instructions every run, whatever the machine's load.
+//!
+//! Run alone it prints what it decoded, so a broken decoder cannot pass by doing nothing.
+//! `cargo bench --bench instructions -- NAME` decodes only the corpora whose name contains
+//! NAME.
+
+mod corpus;
+
+use bytes::Bytes;
+use std::hint::black_box;
+
+/// Decodes `chunks`; returns (events, data bytes). Not inlined: callgrind counts only this.
+#[inline(never)]
+fn decode(chunks: &[Bytes]) -> (usize, usize) {
+    let mut decoder = sse_wire::Decoder::new();
+    let (mut events, mut data) = (0, 0);
+    let mut pull = |decoder: &mut sse_wire::Decoder| {
+        while let Some(item) = decoder.next_event() {
+            let message = item.expect("valid corpus");
+            events += 1;
+            data +=
+                message.data().len() + message.event_type().len() + message.last_event_id().len();
+        }
+    };
+    for chunk in chunks {
+        decoder.push_bytes(chunk.clone());
+        pull(&mut decoder);
+    }
+    decoder.finish();
+    pull(&mut decoder);
+    (events, data)
+}
+
+fn main() {
+    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
+    for corpus in corpus::all() {
+        if filter
+            .as_deref()
+            .is_some_and(|filter| !corpus.name.contains(filter))
+        {
+            continue;
+        }
+        let chunks: Vec<Bytes> = corpus
+            .stream
+            .chunks(16 * 1024)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        let (events, text) = black_box(decode(black_box(&chunks)));
+        assert_eq!(events, corpus.dispatched(), "{}", corpus.name);
+        println!("{}: {events} events, {text} text bytes", corpus.name);
+    }
+}
