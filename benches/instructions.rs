@@ -2,9 +2,11 @@
 //! (`scripts/instructions`): every corpus decoded once in 16 KiB chunks, each event's text
 //! read once. Deterministic: the same instructions every run, whatever the machine's load.
 //!
+//! A last case, `text_accessors`, reads the text of one 8 MiB event 200 times: O(1)
+//! accessors make it a few thousand instructions, a re-check of the UTF-8 per call billions.
+//!
 //! Run alone it prints what it decoded, so a broken decoder cannot pass by doing nothing.
-//! `cargo bench --bench instructions -- NAME` decodes only the corpora whose name contains
-//! NAME.
+//! `cargo bench --bench instructions -- NAME` runs only the cases whose name contains NAME.
 
 mod corpus;
 
@@ -33,8 +35,32 @@ fn decode(chunks: &[Bytes]) -> (usize, usize) {
     (events, data)
 }
 
+/// Reads the event's text 200 times. Not inlined: callgrind counts only this.
+#[inline(never)]
+fn read_text(message: &sse_wire::Message) -> usize {
+    (0..200)
+        .map(|_| {
+            let message = black_box(message);
+            message.data().len() + message.event_type().len() + message.last_event_id().len()
+        })
+        .sum()
+}
+
+fn text_accessors() {
+    let mut decoder = sse_wire::Decoder::new();
+    let data = "é".repeat(4 << 20);
+    decoder.push(format!("event: big\nid: 1\ndata: {data}\n\n").as_bytes());
+    let message = decoder.next_event().unwrap().expect("valid event");
+    let read = read_text(&message);
+    assert_eq!(read, 200 * (data.len() + 4));
+    println!("text_accessors: read {read} bytes of text");
+}
+
 fn main() {
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
+    if filter.as_deref().map_or(true, |filter| "text_accessors".contains(filter)) {
+        text_accessors();
+    }
     for corpus in corpus::all() {
         if filter
             .as_deref()
