@@ -10,7 +10,8 @@
 //!
 //! Every cell checks what came out (the event count AND the total data length, read as text
 //! the way a user reads it), so nothing can look fast by skipping work. A cell is the median
-//! of several timed samples; each sample repeats the decode until it lasts at least 20 ms.
+//! of 7 timed samples, each repeating the decode until it lasts at least 20 ms; the samples
+//! of one column are taken in rounds over all decoders, so load from elsewhere hits all alike.
 //! The `memchr2 scan` row is the physical limit: one `memchr2(b'\n', b'\r')` pass over the
 //! same chunks, finding every line break.
 //!
@@ -242,27 +243,26 @@ fn memchr2_scan(chunks: &[Bytes]) -> usize {
         .sum()
 }
 
-/// Median seconds per run of `run`; each sample repeats it until it lasts at least 20 ms.
-fn median_seconds(mut run: impl FnMut()) -> f64 {
-    const SAMPLE: Duration = Duration::from_millis(20);
+/// How many samples each cell takes; rounds interleave the decoders so that a burst of load
+/// from elsewhere on the machine hits them all alike.
+const ROUNDS: usize = 7;
+
+/// One timed sample: repeats `run` `repeats` times, returns seconds per run.
+fn sample(run: &dyn Fn(), repeats: u32) -> f64 {
     let started = Instant::now();
-    run();
-    let once = started.elapsed();
-    let repeats = (SAMPLE.as_secs_f64() / once.as_secs_f64().max(1e-9)).ceil() as u32;
-    let samples = if once > Duration::from_millis(500) {
-        3
-    } else {
-        7
-    };
-    let mut seconds: Vec<f64> = (0..samples)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..repeats.max(1) {
-                run();
-            }
-            started.elapsed().as_secs_f64() / f64::from(repeats.max(1))
-        })
-        .collect();
+    for _ in 0..repeats {
+        run();
+    }
+    started.elapsed().as_secs_f64() / f64::from(repeats)
+}
+
+/// How often to repeat `run` so that one sample lasts at least 20 ms (one warm-up run).
+fn repeats_for(run: &dyn Fn()) -> u32 {
+    let once = sample(run, 1);
+    (0.020 / once.max(1e-9)).ceil().clamp(1.0, 1e6) as u32
+}
+
+fn median(mut seconds: Vec<f64>) -> f64 {
     seconds.sort_by(f64::total_cmp);
     seconds[seconds.len() / 2]
 }
@@ -325,6 +325,8 @@ fn corpora(filter: Option<&str>) {
     // rates[row][column], events per second.
     let mut rates = vec![vec![0.0; columns.len()]; decoders.len() + 1];
     for (c, column) in columns.iter().enumerate() {
+        // Every row that gets timed: (row, the work, repeats per sample).
+        let mut timed: Vec<(usize, Box<dyn Fn() + '_>)> = Vec::new();
         for (r, (name, decode)) in decoders.iter().enumerate() {
             // A peer that fails or miscounts gets no number (it is not a best peer either);
             // sse-wire must be right.
@@ -338,21 +340,35 @@ fn corpora(filter: Option<&str>) {
                 rates[r][c] = f64::NAN;
                 continue;
             }
-            let seconds = median_seconds(|| {
-                black_box(decode(black_box(&column.chunks)));
-            });
-            rates[r][c] = column.expected.events as f64 / seconds;
+            timed.push((
+                r,
+                Box::new(move || {
+                    black_box(decode(black_box(&column.chunks)));
+                }),
+            ));
         }
         assert_eq!(memchr2_scan(&column.chunks), column.line_breaks);
-        let seconds = median_seconds(|| {
-            black_box(memchr2_scan(black_box(&column.chunks)));
-        });
-        rates[decoders.len()][c] = column.expected.events as f64 / seconds;
+        timed.push((
+            decoders.len(),
+            Box::new(|| {
+                black_box(memchr2_scan(black_box(&column.chunks)));
+            }),
+        ));
+        let repeats: Vec<u32> = timed.iter().map(|(_, run)| repeats_for(run)).collect();
+        let mut samples = vec![Vec::with_capacity(ROUNDS); timed.len()];
+        for _ in 0..ROUNDS {
+            for (t, (_, run)) in timed.iter().enumerate() {
+                samples[t].push(sample(run, repeats[t]));
+            }
+        }
+        for ((r, _), seconds) in timed.iter().zip(samples) {
+            rates[*r][c] = column.expected.events as f64 / median(seconds);
+        }
         eprintln!("measured {}", column.name);
     }
 
     println!(
-        "\nDecoding, events/s (median of 3-7 samples; every cell checked: events and data bytes;"
+        "\nDecoding, events/s (median of 7 interleaved samples of >= 20 ms; every cell checked: events and data bytes;"
     );
     println!("\"wrong output\": the decoder failed or found other events or data than the corpus holds)\n");
     print!("| decoder |");

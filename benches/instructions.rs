@@ -58,7 +58,10 @@ fn text_accessors() {
 
 fn main() {
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
-    if filter.as_deref().map_or(true, |filter| "text_accessors".contains(filter)) {
+    if filter
+        .as_deref()
+        .map_or(true, |filter| "text_accessors".contains(filter))
+    {
         text_accessors();
     }
     for corpus in corpus::all() {

@@ -169,7 +169,13 @@ impl LineReader {
                     continue;
                 }
             }
-            let Some(len) = memchr::memchr2(b'\n', b'\r', rest) else {
+            // Every event ends with an empty line: spare it the search.
+            let found = if rest[0] == b'\n' {
+                Some(0)
+            } else {
+                memchr::memchr2(b'\n', b'\r', rest)
+            };
+            let Some(len) = found else {
                 if let Some(line) = self.unfinished(max_line_len) {
                     return Some(line);
                 }
