@@ -101,6 +101,11 @@ impl Block {
     pub(super) fn clear(&mut self) {
         self.data.clear();
         self.event_type = None;
+        self.reset_sizes_and_flags();
+    }
+
+    /// What [`clear`](Self::clear) does once the data and event type were taken.
+    pub(super) fn reset_sizes_and_flags(&mut self) {
         self.retry = None;
         self.id_set = false;
         self.data_len = 0;

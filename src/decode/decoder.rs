@@ -292,7 +292,7 @@ impl Interpreter {
         let data = block.data.take();
         let event_type = block.event_type.take();
         let (discarding, id_set, retry) = (block.discarding, block.id_set, block.retry);
-        block.clear();
+        block.reset_sizes_and_flags();
         if discarding {
             return None;
         }
