@@ -117,12 +117,16 @@ impl Block {
 
 /// `source[range]` as text without copying when valid UTF-8; otherwise each invalid sequence
 /// replaced with U+FFFD (one allocation), or `None` in strict mode.
+#[inline]
 pub(super) fn to_text(source: &Bytes, range: Range<usize>, strict: bool) -> Option<Text> {
     match Text::from_slice_of(source, range.clone()) {
         Some(text) => Some(text),
-        None if strict => None,
-        None => Some(Text::from_string(
-            String::from_utf8_lossy(&source[range]).into_owned(),
-        )),
+        None => replace_invalid(&source[range], strict),
     }
+}
+
+/// Kept out of line: invalid UTF-8 is rare, the hot path stays small.
+#[cold]
+fn replace_invalid(bytes: &[u8], strict: bool) -> Option<Text> {
+    (!strict).then(|| Text::from_string(String::from_utf8_lossy(bytes).into_owned()))
 }
