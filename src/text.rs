@@ -34,7 +34,7 @@ impl Text {
     ///
     /// Borrowing the source lets the caller still read the bytes after a failed check (for
     /// a lossy copy) without a reference-count round trip on the valid path.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn from_slice_of(source: &Bytes, range: Range<usize>) -> Option<Self> {
         ByteString::try_from(source.slice(range)).ok().map(Self)
     }

@@ -26,6 +26,7 @@ impl Data {
     }
 
     /// Appends a line already decoded as text; only for the first line.
+    #[inline(always)]
     pub(super) fn set_first(&mut self, line: Text) {
         self.first = Some(line);
     }
@@ -52,16 +53,21 @@ impl Data {
 
     /// The data, leaving the buffer empty. Joined lines are checked for UTF-8 here, in one
     /// pass; invalid sequences become U+FFFD (strict mode checked every line already).
+    #[inline(always)]
     pub(super) fn take(&mut self) -> Option<Text> {
         let first = self.first.take()?;
         if self.joined.is_empty() {
             return Some(first);
         }
-        let joined = core::mem::take(&mut self.joined);
-        Some(match String::from_utf8(joined) {
+        Some(self.take_joined())
+    }
+
+    #[inline(never)]
+    fn take_joined(&mut self) -> Text {
+        match String::from_utf8(core::mem::take(&mut self.joined)) {
             Ok(text) => Text::from_string(text),
             Err(error) => Text::from_string(String::from_utf8_lossy(error.as_bytes()).into_owned()),
-        })
+        }
     }
 }
 
@@ -117,7 +123,7 @@ impl Block {
 
 /// `source[range]` as text without copying when valid UTF-8; otherwise each invalid sequence
 /// replaced with U+FFFD (one allocation), or `None` in strict mode.
-#[inline]
+#[inline(always)]
 pub(super) fn to_text(source: &Bytes, range: Range<usize>, strict: bool) -> Option<Text> {
     match Text::from_slice_of(source, range.clone()) {
         Some(text) => Some(text),

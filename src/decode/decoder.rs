@@ -205,9 +205,8 @@ impl Interpreter {
             Field::Data => {
                 let joining_lf = usize::from(self.block.data.is_some());
                 let data_len = self.block.data_len + joining_lf + value.len();
-                let size = data_len
-                    .saturating_add(self.block.event_type_len)
-                    .saturating_add(self.block.id_len);
+                // No overflow: every term is the length of something held in memory.
+                let size = data_len + self.block.event_type_len + self.block.id_len;
                 if let Some(error) = self.check_size(size, offset) {
                     return Some(Err(error));
                 }
@@ -227,11 +226,7 @@ impl Interpreter {
             }
             Field::Event if self.block.discarding => {}
             Field::Event => {
-                let size = self
-                    .block
-                    .data_len
-                    .saturating_add(value.len())
-                    .saturating_add(self.block.id_len);
+                let size = self.block.data_len + value.len() + self.block.id_len;
                 if let Some(error) = self.check_size(size, offset) {
                     return Some(Err(error));
                 }
@@ -248,11 +243,7 @@ impl Interpreter {
             Field::Id if memchr::memchr(0, &bytes[value_start..]).is_some() => {}
             Field::Id => {
                 if !self.block.discarding {
-                    let size = self
-                        .block
-                        .data_len
-                        .saturating_add(self.block.event_type_len)
-                        .saturating_add(value.len());
+                    let size = self.block.data_len + self.block.event_type_len + value.len();
                     if let Some(error) = self.check_size(size, offset) {
                         // The id still takes effect (see the contract on `Decoder`).
                         if let Some(text) = to_text(line.source, value, strict) {
