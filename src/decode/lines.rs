@@ -170,7 +170,7 @@ impl LineReader {
                 }
             }
             // Every event ends with an empty line: spare it the search.
-            let found = if rest[0] == b'\n' {
+            let found = if rest[0] == b'\n' || rest[0] == b'\r' {
                 Some(0)
             } else {
                 memchr::memchr2(b'\n', b'\r', rest)
