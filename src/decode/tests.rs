@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::error::DecodeError;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
