@@ -7,12 +7,12 @@ mod corpus;
 
 use bytes::{Buf, Bytes, BytesMut};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::Event;
 
 fn single_events() -> Vec<(&'static str, Event)> {
     let notification = Event::new()
-        .event(EventType::from_static("notification").unwrap())
-        .id(EventId::from(123_456_u64))
+        .event("notification")
+        .id(123_456_u64)
         .data(r#"{"user":42,"kind":"message","text":"your order has shipped","at":"2026-11-24T06:00:00Z"}"#);
     let mut log = String::new();
     while log.len() < 64 * 1024 {

@@ -6,15 +6,15 @@
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::Event;
 use std::collections::VecDeque;
 
 const SUBSCRIBERS: usize = 10_000;
 
 fn event() -> Event {
     Event::new()
-        .event(EventType::from_static("notification").unwrap())
-        .id(EventId::from(123_456_u64))
+        .event("notification")
+        .id(123_456_u64)
         .data(r#"{"user":42,"kind":"message","text":"your order has shipped","at":"2026-11-24T06:00:00Z"}"#)
 }
 

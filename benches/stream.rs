@@ -15,7 +15,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use futures::executor::block_on;
 use futures::{stream, Stream, StreamExt};
 use sse_wire::stream::EncodeStream;
-use sse_wire::{Event, EventId};
+use sse_wire::Event;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::task::Poll;
@@ -26,7 +26,7 @@ fn burst() -> Vec<Event> {
     (0..1000_u32)
         .map(|n| {
             Event::new()
-                .id(EventId::from(n))
+                .id(n)
                 .data(format!(r#"{{"n":{n},"status":"ok"}}"#))
         })
         .collect()

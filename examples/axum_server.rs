@@ -13,7 +13,7 @@
 mod dashboard;
 
 use dashboard::{Audience, Config, Dashboard};
-use sse_wire::{Event, EventType};
+use sse_wire::Event;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -28,7 +28,7 @@ async fn main() -> std::io::Result<()> {
     dashboard.publish(
         Audience::Everyone,
         Event::new()
-            .event(EventType::from_static("notification").unwrap())
+            .event("notification")
             .data("Server started.\nMulti-line data arrives as one event, line breaks included."),
     );
     println!(

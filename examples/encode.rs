@@ -3,7 +3,7 @@
 //! `cargo run --example encode`
 
 use bytes::{Buf, Bytes, BytesMut};
-use sse_wire::{Event, EventId, EventType, FieldError};
+use sse_wire::{Event, EventId, FieldError};
 use std::io::Write;
 use std::time::Duration;
 
@@ -13,8 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "named event with an id",
             Event::new()
-                .event(EventType::from_static("order-shipped")?)
-                .id(EventId::from(1042_u64))
+                .event("order-shipped")
+                .id(1042_u64)
                 .data(r#"{"order":1042,"carrier":"DHL"}"#),
         ),
         (

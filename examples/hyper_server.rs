@@ -1,38 +1,33 @@
-//! The same crate under plain hyper 1: no framework, just `StreamBody` of data frames.
-//! sse-wire only turns events into bytes, so any server works the same way.
+//! The same crate under plain hyper 1, no framework: `Sse` is an `http_body::Body`, and
+//! `into_http` gives the whole response (status, headers, body).
 //!
 //! ```text
-//! cargo run --example hyper_server         # PORT=3001 by default
+//! cargo run --example hyper_server --features http-body,tokio   # PORT=3001 by default
 //! curl -N http://127.0.0.1:3001/
 //! ```
 
 use bytes::Bytes;
-use futures::{stream, StreamExt};
-use http_body_util::{BodyExt, Full, StreamBody};
-use hyper::body::Frame;
+use futures::stream;
+use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use sse_wire::stream::{EncodeStream, KeepAlive};
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::{Event, Sse};
 use std::convert::Infallible;
 use std::time::Duration;
 
+// `Sse` is `Send` but not `Sync` (its timer is a boxed `Send` future): box it unsync.
 type Body = http_body_util::combinators::UnsyncBoxBody<Bytes, Infallible>;
 
 /// A clock ticking once a second, as named events with ids, resuming after `Last-Event-ID`.
-fn clock(after: u64) -> impl futures::Stream<Item = Event> {
-    let tick = EventType::from_static("tick").unwrap();
-    stream::unfold(after + 1, move |n| {
-        let tick = tick.clone();
-        async move {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            let event = Event::new()
-                .event(tick)
-                .id(EventId::from(n))
-                .data(format!("tick {n}\nsent by hyper"));
-            Some((event, n + 1))
-        }
+fn clock(after: u64) -> impl futures::Stream<Item = Event> + Send {
+    stream::unfold(after + 1, move |n| async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let event = Event::new()
+            .event("tick")
+            .id(n)
+            .data(format!("tick {n}\nsent by hyper"));
+        Some((event, n + 1))
     })
 }
 
@@ -43,22 +38,12 @@ async fn handle(request: Request<hyper::body::Incoming>) -> Result<Response<Body
         *response.status_mut() = StatusCode::NOT_FOUND;
         return Ok(response);
     }
-    let after = request
-        .headers()
-        .get(sse_wire::http::LAST_EVENT_ID)
-        .and_then(|value| value.to_str().ok()?.parse().ok())
+    // Resume after the last id the client saw (ids here are tick numbers).
+    let after = sse_wire::http::typed::last_event_id(request.headers())
+        .and_then(|id| id.parse().ok())
         .unwrap_or(0);
-    let bytes = KeepAlive::new(
-        EncodeStream::new(clock(after)),
-        Duration::from_secs(15),
-        tokio::time::sleep,
-    );
-    let frames = bytes.map(|chunk| chunk.map(Frame::data));
-    let mut response = Response::new(StreamBody::new(frames).boxed_unsync());
-    for (name, value) in sse_wire::http::RESPONSE_HEADERS {
-        response.headers_mut().insert(name, value.parse().unwrap());
-    }
-    Ok(response)
+    let events = Sse::new(clock(after)).keep_alive(Duration::from_secs(15));
+    Ok(events.into_http().map(BodyExt::boxed_unsync))
 }
 
 #[tokio::main]

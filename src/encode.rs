@@ -272,7 +272,7 @@ impl ExactSizeIterator for EncodedBuf {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EventId, EventType};
+
     use alloc::string::ToString;
     use core::time::Duration;
 
@@ -290,8 +290,8 @@ mod tests {
     fn every_form_matches_for_a_full_event() {
         let event = Event::new()
             .comment("c1\nc2")
-            .event(EventType::from_static("t").unwrap())
-            .id(EventId::from(9_u8))
+            .event("t")
+            .id(9_u8)
             .retry(Duration::from_millis(1500))
             .data("a\r\nb\rc\n");
         let expected =

@@ -147,3 +147,40 @@ pub enum ReplayError {
     #[error("event id is not in the history")]
     Unknown,
 }
+
+/// Why a [`stream::channel`](crate::stream::channel) no longer takes events.
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The listener went away: the client disconnected and the server dropped its stream.
+    #[error("event listener is gone")]
+    Disconnected,
+    /// The listener fell `limit` events behind; its queue was dropped and its stream ended.
+    #[error("event listener fell {limit} events behind and was let go")]
+    Lagged {
+        /// The channel's `max_queued`.
+        limit: usize,
+    },
+    /// Events waited `timeout` without the listener taking any; its queue was dropped and
+    /// its stream ended.
+    #[error("event listener took nothing for {timeout:?} and was let go")]
+    Stalled {
+        /// The sender's stall timeout.
+        timeout: core::time::Duration,
+    },
+}
+
+/// Why the axum `LastEventId` extractors refused a request (answered `400 Bad Request`).
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LastEventIdRejection {
+    /// The extractor was taken bare (not as an `Option`) and the request has no id.
+    #[error("request has no last-event-id")]
+    Missing,
+    /// The id is not valid UTF-8 (after percent-decoding, for the query parameter).
+    #[error("last-event-id is not valid utf-8")]
+    NotUtf8,
+}

@@ -1,5 +1,6 @@
 //! [`Event`]: one server-sent event, built with chainable setters.
 
+use crate::convert::{IntoData, IntoEventId, IntoEventType};
 use crate::field::{EventId, EventType};
 use alloc::vec::Vec;
 use bytes::Bytes;
@@ -7,10 +8,12 @@ use core::time::Duration;
 
 /// One server-sent event: data, event type, id, retry and comments, all optional.
 ///
-/// Setters consume and return the event, so an event reads as one expression. Values are
-/// kept as [`Bytes`]: a `&'static str` costs no allocation, and a `String`, `Vec<u8>` or
-/// `Bytes` is taken over without copying. The event type and id are validated newtypes
-/// ([`EventType`], [`EventId`]), so a value that would inject a field cannot reach an event.
+/// Setters consume and return the event, so an event reads as one expression. Data is kept
+/// as [`Bytes`]: a `String`, `Vec<u8>` or `Bytes` is taken over without copying, a `&str` or
+/// `&String` is copied once ([`IntoData`]). The event type and id are validated newtypes
+/// ([`EventType`], [`EventId`]), so a value that would inject a field cannot reach an event:
+/// a literal (`"progress"`) is checked like `http::HeaderName::from_static`, an integer id
+/// is always valid, and runtime strings go through `try_from`, which returns an error.
 ///
 /// An event with no data is valid: clients apply its `id` and `retry` but dispatch nothing,
 /// which is how a server moves a client's last event id, sets its reconnection time, or
@@ -21,20 +24,23 @@ use core::time::Duration;
 ///
 /// # Examples
 /// ```
-/// use sse_wire::{Event, EventId, EventType};
+/// use sse_wire::{Event, EventType};
 /// use std::time::Duration;
 ///
+/// let quotes = String::from("AAPL 189.5\nMSFT 411.2");
 /// let event = Event::new()
-///     .event(EventType::from_static("price")?)
-///     .id(EventId::from(17_u64))
+///     .event("price")
+///     .id(17_u64)
 ///     .retry(Duration::from_secs(5))
-///     .data("AAPL 189.5\nMSFT 411.2");
-///
+///     .data(&quotes);
 /// assert_eq!(
 ///     event.to_bytes(),
 ///     "event: price\nid: 17\nretry: 5000\ndata: AAPL 189.5\ndata: MSFT 411.2\n\n"
 /// );
-/// # Ok::<(), sse_wire::FieldError>(())
+///
+/// // Runtime input is validated and never panics: a line break is an error.
+/// let from_user = "price\ndata: injected";
+/// assert!(EventType::try_from(from_user).is_err());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use = "an event does nothing until it is encoded"]
@@ -67,8 +73,8 @@ impl Event {
     /// let event = Event::new().data(String::from("line 1\r\nline 2"));
     /// assert_eq!(event.to_bytes(), "data: line 1\ndata: line 2\n\n");
     /// ```
-    pub fn data(mut self, data: impl Into<Bytes>) -> Self {
-        self.data = Some(data.into());
+    pub fn data(mut self, data: impl IntoData) -> Self {
+        self.data = Some(data.into_data());
         self
     }
 
@@ -95,14 +101,47 @@ impl Event {
     }
 
     /// Sets the event type (the `event` field), which picks the client-side listener.
-    pub fn event(mut self, event_type: EventType) -> Self {
-        self.event_type = Some(event_type);
+    ///
+    /// Takes an [`EventType`] or a string literal ([`IntoEventType`]).
+    ///
+    /// # Panics
+    /// For a literal containing a line feed or carriage return (a bug in the program, like a
+    /// bad `http::HeaderName::from_static`). Runtime strings go through
+    /// [`EventType::try_from`], which returns a [`FieldError`](crate::FieldError) instead.
+    ///
+    /// # Examples
+    /// ```
+    /// use sse_wire::{Event, EventType};
+    ///
+    /// let literal = Event::new().event("update");
+    /// let checked = Event::new().event(EventType::try_from(String::from("update"))?);
+    /// assert_eq!(literal, checked);
+    /// # Ok::<(), sse_wire::FieldError>(())
+    /// ```
+    pub fn event(mut self, event_type: impl IntoEventType) -> Self {
+        self.event_type = Some(event_type.into_event_type());
         self
     }
 
     /// Sets the event id (the `id` field), which the client sends back as `Last-Event-ID`.
-    pub fn id(mut self, id: EventId) -> Self {
-        self.id = Some(id);
+    ///
+    /// Takes any integer, an [`EventId`] or a string literal ([`IntoEventId`]).
+    ///
+    /// # Panics
+    /// For a literal containing a line feed, carriage return or NUL. Runtime strings go
+    /// through [`EventId::try_from`], which returns a [`FieldError`](crate::FieldError).
+    ///
+    /// # Examples
+    /// ```
+    /// use sse_wire::{Event, EventId};
+    ///
+    /// assert_eq!(Event::new().id(42_u32).to_bytes(), "id: 42\n\n");
+    /// let from_header = "2026-12-02/17";
+    /// assert_eq!(Event::new().id(EventId::try_from(from_header)?).to_bytes(), "id: 2026-12-02/17\n\n");
+    /// # Ok::<(), sse_wire::FieldError>(())
+    /// ```
+    pub fn id(mut self, id: impl IntoEventId) -> Self {
+        self.id = Some(id.into_event_id());
         self
     }
 
@@ -125,8 +164,8 @@ impl Event {
     /// assert_eq!(Event::new().comment("ping").to_bytes(), ": ping\n\n");
     /// assert_eq!(Event::new().comment("").to_bytes(), ":\n\n");
     /// ```
-    pub fn comment(mut self, text: impl Into<Bytes>) -> Self {
-        self.comments.push(text.into());
+    pub fn comment(mut self, text: impl IntoData) -> Self {
+        self.comments.push(text.into_data());
         self
     }
 

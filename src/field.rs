@@ -10,6 +10,21 @@ use alloc::string::String;
 use bytes::Bytes;
 use core::{fmt, str::FromStr};
 
+/// The first byte that may not appear in a value of `field`, with its index. A `const fn`,
+/// so `from_static` can reject a bad literal at compile time.
+const fn forbidden(field: FieldKind, value: &[u8]) -> Option<(usize, u8)> {
+    let nul_forbidden = matches!(field, FieldKind::EventId);
+    let mut index = 0;
+    while index < value.len() {
+        let byte = value[index];
+        if byte == b'\n' || byte == b'\r' || (byte == 0 && nul_forbidden) {
+            return Some((index, byte));
+        }
+        index += 1;
+    }
+    None
+}
+
 /// Finds the first byte that may not appear in a value of `field`.
 fn validate(field: FieldKind, value: &[u8]) -> Result<(), FieldError> {
     let found = match field {
@@ -25,7 +40,7 @@ fn validate(field: FieldKind, value: &[u8]) -> Result<(), FieldError> {
 }
 
 macro_rules! field_type {
-    ($(#[$doc:meta])* $name:ident, $kind:expr, $example:literal, $bad:literal) => {
+    ($(#[$doc:meta])* $name:ident, $kind:expr, $example:literal, $bad:literal, $panics:literal) => {
         $(#[$doc])*
         #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(Text);
@@ -33,22 +48,37 @@ macro_rules! field_type {
         impl $name {
             const KIND: FieldKind = $kind;
 
-            /// Validates a static string and keeps it without allocating.
+            /// Validates a static string and keeps it without allocating: for literals, the
+            /// way `http::HeaderName::from_static` works. In a `const` a bad literal is a
+            /// compile error.
             ///
-            /// # Errors
-            /// [`FieldError`] when the value contains a forbidden byte.
+            /// # Panics
+            #[doc = $panics]
+            /// Runtime input (user data, anything not a literal) goes through
+            #[doc = concat!("[`", stringify!($name), "::try_from`] instead, which returns a [`FieldError`].")]
             ///
             /// # Examples
             /// ```
             #[doc = concat!("use sse_wire::", stringify!($name), ";")]
-            #[doc = concat!("let value = ", stringify!($name), "::from_static(", stringify!($example), ")?;")]
-            #[doc = concat!("assert_eq!(value.as_str(), ", stringify!($example), ");")]
-            #[doc = concat!("assert!(", stringify!($name), "::from_static(", stringify!($bad), ").is_err());")]
-            /// # Ok::<(), sse_wire::FieldError>(())
+            ///
+            #[doc = concat!("const VALUE: ", stringify!($name), " = ", stringify!($name), "::from_static(", stringify!($example), ");")]
+            #[doc = concat!("assert_eq!(VALUE.as_str(), ", stringify!($example), ");")]
+            #[doc = concat!("assert!(", stringify!($name), "::try_from(", stringify!($bad), ").is_err());")]
             /// ```
-            pub fn from_static(value: &'static str) -> Result<Self, FieldError> {
-                validate(Self::KIND, value.as_bytes())?;
-                Ok(Self(Text::from_static(value)))
+            ///
+            /// A bad literal in a `const` does not compile:
+            /// ```compile_fail
+            #[doc = concat!("use sse_wire::", stringify!($name), ";")]
+            #[doc = concat!("const BAD: ", stringify!($name), " = ", stringify!($name), "::from_static(", stringify!($bad), ");")]
+            /// ```
+            #[must_use]
+            pub const fn from_static(value: &'static str) -> Self {
+                match forbidden(Self::KIND, value.as_bytes()) {
+                    None => Self(Text::from_static(value)),
+                    Some((_, b'\n')) => panic!(concat!(stringify!($name), "::from_static: the value contains a line feed")),
+                    Some((_, b'\r')) => panic!(concat!(stringify!($name), "::from_static: the value contains a carriage return")),
+                    Some(_) => panic!(concat!(stringify!($name), "::from_static: the value contains a NUL byte")),
+                }
             }
 
             /// Validates raw bytes (UTF-8 required) and keeps them without copying.
@@ -178,7 +208,8 @@ field_type!(
     EventType,
     FieldKind::EventType,
     "update",
-    "two\nlines"
+    "two\nlines",
+    "If `value` contains a line feed or carriage return."
 );
 
 field_type!(
@@ -199,7 +230,8 @@ field_type!(
     EventId,
     FieldKind::EventId,
     "2026-11-24T06:00:00Z/17",
-    "a\0b"
+    "a\0b",
+    "If `value` contains a line feed, carriage return or NUL."
 );
 
 macro_rules! event_id_from_integer {

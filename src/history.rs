@@ -31,11 +31,11 @@ struct Entry {
 ///
 /// # Examples
 /// ```
-/// use sse_wire::{Event, EventId, History, ReplayError};
+/// use sse_wire::{Event, History, ReplayError};
 ///
 /// let mut history = History::new(1000, 1 << 20);
 /// for n in 1..=5_u32 {
-///     let live = history.record(&Event::new().id(EventId::from(n)).data(format!("event {n}")));
+///     let live = history.record(&Event::new().id(n).data(format!("event {n}")));
 ///     // ... send `live` to every current subscriber ...
 ///     # let _ = live;
 /// }

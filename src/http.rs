@@ -9,6 +9,11 @@ pub const CONTENT_TYPE: &str = "text/event-stream";
 /// Lowercase, as HTTP/2 requires; header names are case-insensitive.
 pub const LAST_EVENT_ID: &str = "last-event-id";
 
+/// The query parameter `axum::LastEventIdOrQuery` (feature `axum`) reads
+/// when the `Last-Event-ID` header is absent: `lastEventId`, the name EventSource polyfills
+/// use for clients that cannot set headers (`/events?lastEventId=42`).
+pub const LAST_EVENT_ID_QUERY: &str = "lastEventId";
+
 /// The headers a server should send with an event stream (besides a `200` status):
 ///
 /// - `content-type: text/event-stream`;
@@ -48,6 +53,19 @@ pub mod typed {
 
     /// `text/event-stream` as a [`HeaderValue`].
     pub const CONTENT_TYPE: HeaderValue = HeaderValue::from_static(super::CONTENT_TYPE);
+
+    /// The `Last-Event-ID` a reconnecting client sent, if present, UTF-8 and not empty: what
+    /// a plain hyper (or any `http`-based) handler reads to resume a client.
+    ///
+    /// # Examples
+    /// ```
+    /// let request = http::Request::builder().header("Last-Event-ID", "42").body(()).unwrap();
+    /// assert_eq!(sse_wire::http::typed::last_event_id(request.headers()), Some("42"));
+    /// ```
+    pub fn last_event_id(headers: &HeaderMap) -> Option<&str> {
+        let id = headers.get(LAST_EVENT_ID)?.to_str().ok()?;
+        (!id.is_empty()).then_some(id)
+    }
 
     /// The [recommended response headers](super::RESPONSE_HEADERS) as a [`HeaderMap`].
     ///

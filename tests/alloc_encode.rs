@@ -3,7 +3,7 @@
 //! do not disturb each other.
 
 use bytes::BytesMut;
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::Event;
 use std::time::Duration;
 
 fn allocations(work: impl FnOnce()) -> u64 {
@@ -13,8 +13,8 @@ fn allocations(work: impl FnOnce()) -> u64 {
 fn sample_event() -> Event {
     Event::new()
         .comment("note")
-        .event(EventType::from_static("update").unwrap())
-        .id(EventId::from_static("42").unwrap())
+        .event("update")
+        .id("42")
         .retry(Duration::from_secs(3))
         .data("line one\r\nline two\rline three\n")
 }

@@ -7,7 +7,7 @@ mod dashboard;
 
 use dashboard::{Audience, Config};
 use serde_json::{json, Value};
-use sse_wire::{Event, EventType};
+use sse_wire::Event;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -27,11 +27,7 @@ async fn the_browsers_event_source_receives_exactly_what_was_sent() {
     })
     .await;
 
-    let notification = |data: &str| {
-        Event::new()
-            .event(EventType::from_static("notification").unwrap())
-            .data(data.to_owned())
-    };
+    let notification = |data: &str| Event::new().event("notification").data(data.to_owned());
     let sent: Vec<(Audience<'static>, Event)> = vec![
         (
             Audience::Everyone,
@@ -45,12 +41,7 @@ async fn the_browsers_event_source_receives_exactly_what_was_sent() {
             Audience::User("someone-else"),
             notification("must not reach the tester"),
         ),
-        (
-            Audience::Everyone,
-            Event::new()
-                .event(EventType::from_static("alert").unwrap())
-                .data(""),
-        ),
+        (Audience::Everyone, Event::new().event("alert").data("")),
         (
             Audience::Everyone,
             notification("  two leading spaces, one kept\n"),

@@ -21,7 +21,7 @@ fn encodes(event: &Event, expected: &str) {
 }
 
 fn event_type(value: &'static str) -> EventType {
-    EventType::from_static(value).unwrap()
+    EventType::from_static(value)
 }
 
 #[test]
@@ -31,10 +31,7 @@ fn data_only() {
 
 #[test]
 fn event_id_and_data() {
-    let event = Event::new()
-        .event(event_type("update"))
-        .id(EventId::from(7_u8))
-        .data("x");
+    let event = Event::new().event(event_type("update")).id(7_u8).data("x");
     encodes(&event, "event: update\nid: 7\ndata: x\n\n");
 }
 
@@ -71,9 +68,7 @@ fn comment_keep_alive() {
 
 #[test]
 fn event_without_data() {
-    let event = Event::new()
-        .id(EventId::from_static("abc").unwrap())
-        .retry(Duration::from_secs(1));
+    let event = Event::new().id("abc").retry(Duration::from_secs(1));
     encodes(&event, "id: abc\nretry: 1000\n\n");
     encodes(&Event::new().id(EventId::default()), "id:\n\n");
     encodes(&Event::new(), "\n");
@@ -108,7 +103,7 @@ fn every_field_in_wire_order() {
     let event = Event::new()
         .data("d")
         .retry(Duration::from_secs(3))
-        .id(EventId::from(1_u8))
+        .id(1_u8)
         .event(event_type("e"))
         .comment("c");
     encodes(&event, ": c\nevent: e\nid: 1\nretry: 3000\ndata: d\n\n");

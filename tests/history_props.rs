@@ -2,7 +2,7 @@
 //! events recorded after it, for ordered and unordered ids alike.
 
 use proptest::prelude::*;
-use sse_wire::{Event, EventId, History, ReplayError};
+use sse_wire::{Event, History, ReplayError};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
@@ -29,7 +29,7 @@ proptest! {
         let mut history = History::new(max_events, max_bytes);
         let mut sent = Vec::new();
         for &id in &ids {
-            let bytes = history.record(&Event::new().id(EventId::from(id)).data(format!("event {id}")));
+            let bytes = history.record(&Event::new().id(id).data(format!("event {id}")));
             sent.push((id, bytes));
             prop_assert!(history.len() <= max_events);
             prop_assert!(history.byte_len() <= max_bytes);

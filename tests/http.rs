@@ -9,7 +9,7 @@ mod support;
 use dashboard::{Audience, Config};
 use futures::StreamExt;
 use sse_wire::stream::DecodeStream;
-use sse_wire::{Event, EventType, Message};
+use sse_wire::{Event, Message};
 use std::net::SocketAddr;
 use std::time::Duration;
 use support::{get, Events};
@@ -48,9 +48,7 @@ async fn until(what: &str, mut condition: impl FnMut() -> bool) {
 }
 
 fn notification(data: &str) -> Event {
-    Event::new()
-        .event(EventType::from_static("notification").unwrap())
-        .data(data.to_owned())
+    Event::new().event("notification").data(data.to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,7 +102,7 @@ fn tricky_events() -> Vec<Event> {
         Event::new().data("plain"),
         Event::new()
             .event(event_type("multi"))
-            .id(EventId::from(1_u8))
+            .id(1_u8)
             .data("one\ntwo\r\nthree\rfour"),
         Event::new().data(" leading space and trailing space "),
         Event::new().data("ends with a newline\n"),

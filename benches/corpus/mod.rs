@@ -1,7 +1,7 @@
 //! Deterministic corpora shared by the encode and decode benches: the same events every run,
 //! from a fixed-seed xorshift, so results are comparable across runs and crates.
 
-use sse_wire::{Event, EventId, EventType};
+use sse_wire::Event;
 
 /// A named corpus: the events and their encoding as one stream.
 pub struct Corpus {
@@ -74,17 +74,14 @@ pub fn notifications() -> Corpus {
     let events = (0..4000_u64)
         .map(|n| {
             let kind = kinds[usize::try_from(rng.below(4)).unwrap()];
-            Event::new()
-                .event(EventType::from_static(kind).unwrap())
-                .id(EventId::from(n))
-                .data(format!(
-                    r#"{{"user":{},"kind":"{kind}","text":"{} {} {}","at":"2026-11-24T06:{:02}:00Z"}}"#,
-                    rng.below(100_000),
-                    rng.word(),
-                    rng.word(),
-                    rng.word(),
-                    n % 60
-                ))
+            Event::new().event(kind).id(n).data(format!(
+                r#"{{"user":{},"kind":"{kind}","text":"{} {} {}","at":"2026-11-24T06:{:02}:00Z"}}"#,
+                rng.below(100_000),
+                rng.word(),
+                rng.word(),
+                rng.word(),
+                n % 60
+            ))
         })
         .collect();
     Corpus::new("notifications", events)
@@ -107,9 +104,7 @@ pub fn logs() -> Corpus {
                 ));
             }
             data.pop();
-            Event::new()
-                .event(EventType::from_static("log").unwrap())
-                .data(data)
+            Event::new().event("log").data(data)
         })
         .collect();
     Corpus::new("logs", events)
@@ -128,12 +123,11 @@ pub fn crlf_keep_alive() -> Corpus {
     let mut rng = Rng(5);
     let mut events = Vec::new();
     for n in 0..3000_u64 {
-        events.push(Event::new().id(EventId::from(n)).data(format!(
-            "{} {} {}",
-            rng.word(),
-            rng.word(),
-            n
-        )));
+        events.push(
+            Event::new()
+                .id(n)
+                .data(format!("{} {} {}", rng.word(), rng.word(), n)),
+        );
         if n % 3 == 0 {
             events.push(Event::new().comment("ping"));
         }

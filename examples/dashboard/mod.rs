@@ -169,7 +169,7 @@ impl Dashboard {
                     "subscribers": dashboard.subscribers(),
                     "uptime_s": dashboard.0.started.elapsed().as_secs(),
                 });
-                let event = Event::new().event(EventType::from_static("metrics").unwrap());
+                let event = Event::new().event("metrics");
                 dashboard.publish(Audience::Everyone, event.data(metrics.to_string()));
             }
         });
@@ -203,7 +203,7 @@ impl Dashboard {
                     // Too old or unknown: tell the page to reload its state instead of
                     // pretending nothing was missed.
                     Err(error) => vec![Event::new()
-                        .event(EventType::from_static("resync").unwrap())
+                        .event("resync")
                         .data(error.to_string())
                         .to_bytes()],
                 }
@@ -306,8 +306,8 @@ async fn progress(
 ) -> Response {
     let steps = query.steps.unwrap_or(10).min(1000);
     let interval = Duration::from_millis(query.interval_ms.unwrap_or(300).min(10_000));
-    let progress = EventType::from_static("progress").unwrap();
-    let done = EventType::from_static("done").unwrap();
+    let progress = EventType::from_static("progress");
+    let done = EventType::from_static("done");
     let ticks = stream::unfold(1, move |step| {
         let progress = progress.clone();
         async move {
@@ -316,10 +316,7 @@ async fn progress(
             }
             tokio::time::sleep(interval).await;
             let json = serde_json::json!({"step": step, "of": steps, "percent": step * 100 / steps.max(1)});
-            let event = Event::new()
-                .event(progress)
-                .id(EventId::from(step))
-                .data(json.to_string());
+            let event = Event::new().event(progress).id(step).data(json.to_string());
             Some((event, step + 1))
         }
     });
@@ -352,9 +349,7 @@ async fn notify(
         Some(name) => Audience::User(name),
         None => Audience::Everyone,
     };
-    let event = Event::new()
-        .event(EventType::from_static("notification").unwrap())
-        .data(notification.text);
+    let event = Event::new().event("notification").data(notification.text);
     let id = dashboard.publish(audience, event);
     (StatusCode::ACCEPTED, Json(serde_json::json!({ "id": id })))
 }

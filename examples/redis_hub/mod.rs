@@ -132,11 +132,7 @@ async fn events(State(hub): State<Hub>, headers: HeaderMap) -> Response {
             }
             Err(_) => {
                 // Not a stream id this hub knows: the client must reload its state.
-                pending.push_back(
-                    Event::new()
-                        .event(EventType::from_static("resync").unwrap())
-                        .data("unknown id"),
-                );
+                pending.push_back(Event::new().event("resync").data("unknown id"));
                 newest_id(&mut connection, &hub.key).await
             }
         },

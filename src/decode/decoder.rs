@@ -103,8 +103,8 @@ impl Decoder {
     }
 
     /// Queues a chunk of input, copying it (one allocation).
-    pub fn push(&mut self, chunk: &[u8]) {
-        self.reader.push(Bytes::copy_from_slice(chunk));
+    pub fn push(&mut self, chunk: impl AsRef<[u8]>) {
+        self.reader.push(Bytes::copy_from_slice(chunk.as_ref()));
     }
 
     /// Queues a chunk of input without copying: single-line data values lying whole inside

@@ -70,14 +70,21 @@ impl ReconnectConfig {
         self
     }
 
-    /// How much of each delay is randomized, from 0.0 (none) to 1.0 (anywhere from zero to
-    /// the full delay); default 0.5, so clients dropped together do not return together.
+    /// How much each delay may be lengthened at random, as a fraction of it: a wait lies
+    /// between the delay and the delay × (1 + `fraction`). Default 0.5, so clients dropped
+    /// together do not return together. Jitter only adds: no client ever reconnects sooner
+    /// than the reconnection time. Clamped to 0.0..=1.0; NaN means 0.0.
     pub fn jitter(mut self, fraction: f64) -> Self {
-        self.jitter = fraction.clamp(0.0, 1.0);
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
         self
     }
 
-    /// Stop after this many failed attempts in a row (default: never stop).
+    /// Stop after this many failed attempts in a row (default: never stop). Any event
+    /// received starts the count again.
     pub fn max_attempts(mut self, attempts: Option<u32>) -> Self {
         self.max_attempts = attempts;
         self
@@ -93,7 +100,8 @@ impl ReconnectConfig {
 
     /// Whether `5xx`, `429` and `408` responses are retried with backoff (default `false`:
     /// the standard fails the connection on any status but 200). `4xx` errors other than
-    /// those two are never retried.
+    /// those two are never retried. A client honours their `Retry-After` with
+    /// [`Reconnect::on_retry_after`](crate::Reconnect::on_retry_after).
     pub fn retry_server_errors(mut self, retry: bool) -> Self {
         self.retry_server_errors = retry;
         self

@@ -1,6 +1,7 @@
 //! Client reconnection: when to reconnect, with which `Last-Event-ID`, or when to stop.
 
 mod config;
+mod jitter;
 mod policy;
 
 pub use config::ReconnectConfig;

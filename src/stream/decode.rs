@@ -35,6 +35,10 @@ where
             return Poll::Ready(None);
         }
         if let Some(item) = next(decoder) {
+            #[cfg(feature = "tracing")]
+            if let Err(error) = &item {
+                crate::trace::debug!(%error, "event stream decode error: that event is skipped");
+            }
             return Poll::Ready(Some(item.map_err(StreamError::Decode)));
         }
         if *state == State::Draining {
@@ -258,7 +262,7 @@ mod tests {
     use super::*;
     use crate::stream::test_support::{chunks, DropFlag};
     use crate::stream::EncodeStream;
-    use crate::{Event, EventType};
+    use crate::Event;
     use alloc::borrow::ToOwned;
     use alloc::rc::Rc;
     use alloc::vec;
@@ -382,9 +386,7 @@ mod tests {
         let events = [
             Event::new().data("one\ntwo"),
             Event::new().comment("ping"),
-            Event::new()
-                .event(EventType::from_static("named").unwrap())
-                .data("three"),
+            Event::new().event("named").data("three"),
         ];
         let bytes = EncodeStream::new(stream::iter(events)).coalesce(4096);
         let decoded: Vec<_> = block_on(

@@ -1,6 +1,7 @@
 //! [`EncodeStream`]: a stream of events to a stream of `Bytes`, ready to be an HTTP body.
 
 use crate::event::Event;
+use alloc::collections::VecDeque;
 use bytes::{Bytes, BytesMut};
 use core::convert::Infallible;
 use core::pin::Pin;
@@ -17,38 +18,127 @@ use pin_project_lite::pin_project;
 /// Lone events cost nothing extra: they are never held back and get exact-size chunks.
 pub const DEFAULT_COALESCE: usize = 8 * 1024;
 
-/// An item an [`EncodeStream`] accepts: an [`Event`], or a `Result` of one.
-pub trait IntoEventResult {
-    /// The error a failed item carries; [`Infallible`] for plain events.
+/// One piece of an event stream on its way out: an [`Event`] to encode, or the bytes of
+/// events already encoded (what [`Event::to_bytes`] and
+/// [`History::record`](crate::History::record) return, or a [`Replay`](crate::Replay) yields).
+///
+/// [`EncodeStream`] takes both in the same stream, so a replay of stored bytes and live events
+/// flow through one body. Encoded bytes are sent as they are: they must hold whole events,
+/// each ending with its empty line (anything from this crate's encoder does).
+///
+/// # Examples
+/// ```
+/// use futures::{executor::block_on, stream, StreamExt};
+/// use sse_wire::{stream::{EncodeStream, Outgoing}, Event, History};
+///
+/// let mut history = History::new(100, 1 << 20);
+/// for n in 1..=3_u32 {
+///     history.record(&Event::new().id(n).data("stored"));
+/// }
+/// // A client resuming after id 2: the stored event 3, then live events.
+/// let replay: Vec<Outgoing> = history.replay_after("2")?.cloned().map(Outgoing::from).collect();
+/// let live = stream::iter([Event::new().data("live")]).map(Outgoing::from);
+/// let body = EncodeStream::new(stream::iter(replay).chain(live));
+/// let chunks: Vec<_> = block_on(body.map(Result::unwrap).collect());
+/// assert_eq!(chunks.concat(), b"id: 3\ndata: stored\n\ndata: live\n\n");
+/// # Ok::<(), sse_wire::ReplayError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    /// An event, encoded when the stream is polled.
+    Event(Event),
+    /// Whole events already encoded, sent without a copy when they go out alone.
+    Encoded(Bytes),
+}
+
+impl Outgoing {
+    /// The number of bytes this piece takes on the wire.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Outgoing::Event(event) => event.encoded_len(),
+            Outgoing::Encoded(bytes) => bytes.len(),
+        }
+    }
+
+    /// Appends the wire bytes to `buf`.
+    fn write_to(&self, buf: &mut BytesMut) {
+        match self {
+            Outgoing::Event(event) => event.encode_into(buf),
+            Outgoing::Encoded(bytes) => buf.extend_from_slice(bytes),
+        }
+    }
+
+    /// The wire bytes, as one chunk: encoded once for an event, as they are for bytes.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            Outgoing::Event(event) => event.to_bytes(),
+            Outgoing::Encoded(bytes) => bytes,
+        }
+    }
+}
+
+impl From<Event> for Outgoing {
+    fn from(event: Event) -> Self {
+        Outgoing::Event(event)
+    }
+}
+
+impl From<Bytes> for Outgoing {
+    fn from(bytes: Bytes) -> Self {
+        Outgoing::Encoded(bytes)
+    }
+}
+
+/// An item an [`EncodeStream`] accepts: an [`Event`], encoded `Bytes`, an [`Outgoing`], or a
+/// `Result` of any of them.
+pub trait IntoOutgoing {
+    /// The error a failed item carries; [`Infallible`] for plain events and bytes.
     type Error;
 
-    /// The event, or the source's error.
+    /// The piece to send, or the source's error.
     ///
     /// # Errors
     /// The source's own error, passed through.
-    fn into_event_result(self) -> Result<Event, Self::Error>;
+    fn into_outgoing(self) -> Result<Outgoing, Self::Error>;
 }
 
-impl IntoEventResult for Event {
+impl IntoOutgoing for Event {
     type Error = Infallible;
 
-    fn into_event_result(self) -> Result<Event, Infallible> {
+    fn into_outgoing(self) -> Result<Outgoing, Infallible> {
+        Ok(Outgoing::Event(self))
+    }
+}
+
+impl IntoOutgoing for Bytes {
+    type Error = Infallible;
+
+    fn into_outgoing(self) -> Result<Outgoing, Infallible> {
+        Ok(Outgoing::Encoded(self))
+    }
+}
+
+impl IntoOutgoing for Outgoing {
+    type Error = Infallible;
+
+    fn into_outgoing(self) -> Result<Outgoing, Infallible> {
         Ok(self)
     }
 }
 
-impl<E> IntoEventResult for Result<Event, E> {
+impl<T: Into<Outgoing>, E> IntoOutgoing for Result<T, E> {
     type Error = E;
 
-    fn into_event_result(self) -> Result<Event, E> {
-        self
+    fn into_outgoing(self) -> Result<Outgoing, E> {
+        self.map(Into::into)
     }
 }
 
 pin_project! {
-    /// Encodes a `Stream` of [`Event`]s (or `Result<Event, E>`) into a `Stream` of
-    /// `Result<Bytes, E>`: what axum's `Body::from_stream`, hyper's `StreamBody` (as data
-    /// frames) and actix's `HttpResponse::streaming` take.
+    /// Encodes a `Stream` of [`Event`]s, already encoded `Bytes` or [`Outgoing`] pieces (or
+    /// `Result`s of them, see [`IntoOutgoing`]) into a `Stream` of `Result<Bytes, E>`: what
+    /// axum's `Body::from_stream`, hyper's `StreamBody` (as data frames) and actix's
+    /// `HttpResponse::streaming` take.
     ///
     /// It polls the source only when it is polled itself, so the socket's backpressure
     /// reaches the source and nothing is buffered without bound. Events that are ready at
@@ -75,15 +165,35 @@ pin_project! {
     pub struct EncodeStream<S>
     where
         S: Stream,
-        S::Item: IntoEventResult,
+        S::Item: IntoOutgoing,
     {
         #[pin]
         source: S,
+        // Encoded events sent before anything from the source.
+        replay: VecDeque<Bytes>,
         coalesce: usize,
         // The end or an error met while coalescing, held back until the batch is out.
-        held: Option<Held<<S::Item as IntoEventResult>::Error>>,
+        held: Option<Held<<S::Item as IntoOutgoing>::Error>>,
         done: bool,
     }
+}
+
+/// The next piece to send: the replay first, then the source.
+fn next_piece<S>(
+    replay: &mut VecDeque<Bytes>,
+    source: Pin<&mut S>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<Result<Outgoing, <S::Item as IntoOutgoing>::Error>>>
+where
+    S: Stream,
+    S::Item: IntoOutgoing,
+{
+    if let Some(encoded) = replay.pop_front() {
+        return Poll::Ready(Some(Ok(Outgoing::Encoded(encoded))));
+    }
+    source
+        .poll_next(cx)
+        .map(|item| item.map(IntoOutgoing::into_outgoing))
 }
 
 /// What ended a coalesced batch, delivered on the next poll.
@@ -95,11 +205,12 @@ enum Held<E> {
 impl<S> core::fmt::Debug for EncodeStream<S>
 where
     S: Stream + core::fmt::Debug,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EncodeStream")
             .field("source", &self.source)
+            .field("replay", &self.replay.len())
             .field("coalesce", &self.coalesce)
             .field("done", &self.done)
             .finish_non_exhaustive()
@@ -109,13 +220,14 @@ where
 impl<S> EncodeStream<S>
 where
     S: Stream,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
     /// Wraps a source of events, joining ready events into chunks of up to
     /// [`DEFAULT_COALESCE`] bytes.
     pub fn new(source: S) -> Self {
         Self {
             source,
+            replay: VecDeque::new(),
             coalesce: DEFAULT_COALESCE,
             held: None,
             done: false,
@@ -134,9 +246,33 @@ where
         self
     }
 
+    /// Sends these encoded events (a [`History`](crate::History) replay) before anything
+    /// from the source, joined into chunks like the rest: the way to resume a client after
+    /// its `Last-Event-ID` with a live source of another item type.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures::{executor::block_on, stream, StreamExt};
+    /// use sse_wire::{stream::EncodeStream, Event, History};
+    ///
+    /// let mut history = History::new(100, 1 << 20);
+    /// for n in 1..=3_u32 {
+    ///     history.record(&Event::new().id(n).data("stored"));
+    /// }
+    /// let live = stream::iter([Event::new().data("live")]);
+    /// let body = EncodeStream::new(live).replay(history.replay_after("2")?.cloned());
+    /// let chunks: Vec<_> = block_on(body.map(Result::unwrap).collect());
+    /// assert_eq!(chunks.concat(), b"id: 3\ndata: stored\n\ndata: live\n\n");
+    /// # Ok::<(), sse_wire::ReplayError>(())
+    /// ```
+    pub fn replay(mut self, encoded: impl IntoIterator<Item = Bytes>) -> Self {
+        self.replay.extend(encoded);
+        self
+    }
+
     wrapped_stream_accessors!(source: S);
 
-    /// Unwraps the source.
+    /// Unwraps the source (replay events not yet sent are dropped).
     pub fn into_inner(self) -> S {
         self.source
     }
@@ -145,9 +281,9 @@ where
 impl<S> Stream for EncodeStream<S>
 where
     S: Stream,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
-    type Item = Result<Bytes, <S::Item as IntoEventResult>::Error>;
+    type Item = Result<Bytes, <S::Item as IntoOutgoing>::Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
@@ -165,52 +301,46 @@ where
             }
             None => {}
         }
-        let first = match this.source.as_mut().poll_next(cx) {
+        let first = match next_piece(this.replay, this.source.as_mut(), cx) {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(None) => {
                 *this.done = true;
                 return Poll::Ready(None);
             }
-            Poll::Ready(Some(item)) => match item.into_event_result() {
-                Ok(event) => event,
-                Err(error) => {
-                    *this.done = true;
-                    return Poll::Ready(Some(Err(error)));
-                }
-            },
+            Poll::Ready(Some(Ok(piece))) => piece,
+            Poll::Ready(Some(Err(error))) => {
+                *this.done = true;
+                return Poll::Ready(Some(Err(error)));
+            }
         };
         if *this.coalesce <= first.encoded_len() {
-            return Poll::Ready(Some(Ok(first.to_bytes())));
+            return Poll::Ready(Some(Ok(first.into_bytes())));
         }
         // A lone event gets an exact-size chunk; the batch buffer is only made for a second.
-        let second = match this.source.as_mut().poll_next(cx) {
-            Poll::Pending => return Poll::Ready(Some(Ok(first.to_bytes()))),
+        let second = match next_piece(this.replay, this.source.as_mut(), cx) {
+            Poll::Pending => return Poll::Ready(Some(Ok(first.into_bytes()))),
             Poll::Ready(None) => {
                 *this.held = Some(Held::End);
-                return Poll::Ready(Some(Ok(first.to_bytes())));
+                return Poll::Ready(Some(Ok(first.into_bytes())));
             }
-            Poll::Ready(Some(item)) => match item.into_event_result() {
-                Ok(event) => event,
-                Err(error) => {
-                    *this.held = Some(Held::Error(error));
-                    return Poll::Ready(Some(Ok(first.to_bytes())));
-                }
-            },
+            Poll::Ready(Some(Ok(piece))) => piece,
+            Poll::Ready(Some(Err(error))) => {
+                *this.held = Some(Held::Error(error));
+                return Poll::Ready(Some(Ok(first.into_bytes())));
+            }
         };
         let pair = first.encoded_len() + second.encoded_len();
         let mut buf = BytesMut::with_capacity((*this.coalesce).max(pair));
-        first.encode_into(&mut buf);
-        second.encode_into(&mut buf);
+        first.write_to(&mut buf);
+        second.write_to(&mut buf);
         while buf.len() < *this.coalesce {
-            match this.source.as_mut().poll_next(cx) {
-                Poll::Ready(Some(item)) => match item.into_event_result() {
-                    Ok(event) => event.encode_into(&mut buf),
-                    Err(error) => {
-                        // The events before the error go out first.
-                        *this.held = Some(Held::Error(error));
-                        break;
-                    }
-                },
+            match next_piece(this.replay, this.source.as_mut(), cx) {
+                Poll::Ready(Some(Ok(piece))) => piece.write_to(&mut buf),
+                Poll::Ready(Some(Err(error))) => {
+                    // The events before the error go out first.
+                    *this.held = Some(Held::Error(error));
+                    break;
+                }
                 Poll::Ready(None) => {
                     *this.held = Some(Held::End);
                     break;
@@ -229,7 +359,11 @@ where
             // at least one chunk if the source has an item, at most one per source item.
             (None, false) => {
                 let (lower, upper) = self.source.size_hint();
-                (usize::from(lower > 0), upper)
+                let replay = self.replay.len();
+                (
+                    usize::from(lower > 0 || replay > 0),
+                    upper.and_then(|upper| upper.checked_add(replay)),
+                )
             }
         }
     }
@@ -238,7 +372,7 @@ where
 impl<S> FusedStream for EncodeStream<S>
 where
     S: Stream,
-    S::Item: IntoEventResult,
+    S::Item: IntoOutgoing,
 {
     fn is_terminated(&self) -> bool {
         self.done
@@ -288,6 +422,72 @@ mod tests {
         let chunks: Vec<Result<Bytes, Infallible>> =
             block_on(EncodeStream::new(events).coalesce(0).collect());
         assert_eq!(chunks, [Ok("data: a\n\n".into()), Ok("data: b\n\n".into())]);
+    }
+
+    #[test]
+    fn encoded_bytes_and_events_share_one_stream() {
+        let stored = Event::new().id(1_u32).data("old").to_bytes();
+        let items = [
+            Outgoing::from(stored.clone()),
+            Outgoing::from(Event::new().data("new")),
+        ];
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(stream::iter(items.clone())).collect());
+        assert_eq!(chunks, [Ok("id: 1\ndata: old\n\ndata: new\n\n".into())]);
+
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(stream::iter(items)).coalesce(0).collect());
+        assert_eq!(
+            chunks[0].as_ref().map(|chunk| chunk.as_ptr()),
+            Ok(stored.as_ptr()),
+            "encoded bytes going out alone are not copied"
+        );
+        assert_eq!(chunks[1], Ok("data: new\n\n".into()));
+    }
+
+    #[test]
+    fn the_replay_goes_first_joined_like_the_rest_then_the_source() {
+        let source = Source::default();
+        let replay = [
+            Bytes::from_static(b"id: 1\ndata: old\n\n"),
+            Bytes::from_static(b"id: 2\ndata: old\n\n"),
+        ];
+        let mut body = EncodeStream::new(source.stream()).replay(replay.clone());
+        assert_eq!(body.size_hint().0, 1, "the replay is ready");
+        source.send("new");
+        assert_eq!(
+            ready_bytes(&mut body),
+            "id: 1\ndata: old\n\nid: 2\ndata: old\n\ndata: new\n\n"
+        );
+        assert!(poll(&mut body).is_pending());
+
+        let mut body = EncodeStream::new(source.stream())
+            .replay(replay.clone())
+            .coalesce(0);
+        assert_eq!(
+            ready_bytes(&mut body).as_ptr(),
+            replay[0].as_ptr(),
+            "a replayed event going out alone is not copied"
+        );
+        source.fail("boom");
+        assert_eq!(ready_bytes(&mut body), "id: 2\ndata: old\n\n");
+        assert!(matches!(poll(&mut body), Poll::Ready(Some(Err("boom")))));
+    }
+
+    #[test]
+    fn a_stream_of_bytes_or_results_of_bytes_is_accepted() {
+        let bytes = [
+            Bytes::from_static(b"data: a\n\n"),
+            Bytes::from_static(b"data: b\n\n"),
+        ];
+        let chunks: Vec<Result<Bytes, Infallible>> =
+            block_on(EncodeStream::new(stream::iter(bytes)).collect());
+        assert_eq!(chunks, [Ok("data: a\n\ndata: b\n\n".into())]);
+
+        let items = [Ok(Bytes::from_static(b"data: a\n\n")), Err("boom")];
+        let chunks: Vec<Result<Bytes, &str>> =
+            block_on(EncodeStream::new(stream::iter(items)).collect());
+        assert_eq!(chunks, [Ok("data: a\n\n".into()), Err("boom")]);
     }
 
     #[test]

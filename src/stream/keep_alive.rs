@@ -73,7 +73,7 @@ where
     }
 
     /// Sends this comment text as the keep-alive (for example `"ping"`).
-    pub fn comment(mut self, text: impl Into<Bytes>) -> Self {
+    pub fn comment(mut self, text: impl crate::IntoData) -> Self {
         self.message = Event::new().comment(text).to_bytes();
         self
     }
@@ -172,7 +172,7 @@ mod tests {
     use super::*;
     use crate::stream::test_support::{poll, ready_bytes, DropFlag, ManualClock, Source};
     use crate::stream::EncodeStream;
-    use crate::EventType;
+
     use alloc::rc::Rc;
     use core::cell::Cell;
     use futures::stream;
@@ -256,9 +256,7 @@ mod tests {
         clock.advance(Duration::from_secs(1));
         assert_eq!(ready_bytes(&mut body), ": ping\n\n");
 
-        let named = Event::new()
-            .event(EventType::from_static("keep-alive").unwrap())
-            .data("");
+        let named = Event::new().event("keep-alive").data("");
         let mut body = body.event(&named);
         assert!(poll(&mut body).is_pending());
         clock.advance(Duration::from_secs(1));

@@ -41,15 +41,19 @@ macro_rules! wrapped_stream_accessors {
     };
 }
 
+#[cfg(feature = "std")]
+mod channel;
 mod decode;
 mod encode;
 mod keep_alive;
 mod shutdown;
 
+#[cfg(feature = "std")]
+pub use channel::{channel, Closed, Receiver, Sender};
 pub use decode::{DecodeStream, FrameStream};
-pub use encode::{EncodeStream, IntoEventResult, DEFAULT_COALESCE};
+pub use encode::{EncodeStream, IntoOutgoing, Outgoing, DEFAULT_COALESCE};
 pub use keep_alive::KeepAlive;
 pub use shutdown::Shutdown;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
