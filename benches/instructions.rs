@@ -78,6 +78,14 @@ fn text_accessors() {
     println!("text_accessors: read {read} bytes of text");
 }
 
+/// 16 KiB, or `SSE_WIRE_CHUNK` bytes (to look at lines spanning chunks by hand).
+fn chunk_size() -> usize {
+    std::env::var("SSE_WIRE_CHUNK")
+        .ok()
+        .and_then(|size| size.parse().ok())
+        .unwrap_or(16 * 1024)
+}
+
 fn main() {
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
     if filter
@@ -95,7 +103,7 @@ fn main() {
         }
         let chunks: Vec<Bytes> = corpus
             .stream
-            .chunks(16 * 1024)
+            .chunks(chunk_size())
             .map(Bytes::copy_from_slice)
             .collect();
         let (events, text) = black_box(decode(black_box(&chunks)));
