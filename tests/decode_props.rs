@@ -118,7 +118,7 @@ fn event() -> impl Strategy<Value = Event> {
 fn decode_limited(config: DecoderConfig, chunks: &[Bytes], bound: usize) -> Vec<String> {
     let mut decoder = Decoder::with_config(config);
     let mut seen = Vec::new();
-    let mut drain = |decoder: &mut Decoder, seen: &mut Vec<String>| {
+    let drain = |decoder: &mut Decoder, seen: &mut Vec<String>| {
         while let Some(item) = decoder.next_frame() {
             seen.push(match item {
                 Ok(Frame::Event(message)) => format!("{message:?}"),
