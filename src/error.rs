@@ -148,6 +148,52 @@ pub enum ReplayError {
     Unknown,
 }
 
+/// Why a [`Hub`](crate::hub::Hub) could not publish or subscribe.
+#[cfg(feature = "tokio")]
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum HubError {
+    /// Bytes given to `publish_encoded` do not end with an empty line, so they are not
+    /// complete events.
+    #[error("encoded event does not end with an empty line")]
+    Incomplete,
+    /// The Redis URL cannot be used.
+    #[cfg(feature = "redis")]
+    #[error("invalid redis url")]
+    RedisUrl {
+        /// What the redis crate reported.
+        #[source]
+        source: alloc::sync::Arc<redis::RedisError>,
+    },
+    /// No connection to Redis could be made.
+    #[cfg(feature = "redis")]
+    #[error("cannot reach redis at {address}")]
+    Unreachable {
+        /// Host and port (or socket path) tried; never the password.
+        address: alloc::string::String,
+        /// What the redis crate reported.
+        #[source]
+        source: alloc::sync::Arc<redis::RedisError>,
+    },
+    /// A Redis command failed (the connection is made again at the next call).
+    #[cfg(feature = "redis")]
+    #[error("redis command {command} failed")]
+    Redis {
+        /// The command, for example `XADD`.
+        command: &'static str,
+        /// What Redis or the redis crate reported.
+        #[source]
+        source: alloc::sync::Arc<redis::RedisError>,
+    },
+    /// Redis answered a command with something the hub does not understand.
+    #[cfg(feature = "redis")]
+    #[error("unexpected reply from redis to {command}")]
+    Reply {
+        /// The command, for example `XINFO`.
+        command: &'static str,
+    },
+}
+
 /// Why a [`stream::channel`](crate::stream::channel) no longer takes events.
 #[cfg(feature = "std")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

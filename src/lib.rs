@@ -25,6 +25,9 @@
 //! - [`stream`]: `futures_core::Stream` adapters: [`stream::EncodeStream`] (events or
 //!   encoded bytes, see [`stream::Outgoing`]), [`stream::KeepAlive`], [`stream::Shutdown`]
 //!   for custom server stacks, [`stream::DecodeStream`] for clients.
+//! - `hub` (feature `tokio`): publish once to everyone or to topics, subscribe with
+//!   `Last-Event-ID` replay then live events, bounded history, slow-client policy; in
+//!   memory, or shared by several server instances through Redis Streams (feature `redis`).
 //! - Around the format: [`check_response`] (status and content type), [`Reconnect`] (a
 //!   sans-IO reconnection policy), [`http`] (content type, recommended headers,
 //!   `Last-Event-ID`).
@@ -170,12 +173,13 @@
 //! # Features
 //! - `std` (default): the standard library. Without it the crate is `#![no_std]` with
 //!   `alloc`: events, encoder, decoder, the stream adapters, [`Sse`], history and reconnect
-//!   still work; the integrations, the client and [`stream::channel`] need `std`.
+//!   still work; the integrations, the hub, the client and [`stream::channel`] need `std`.
 //! - `json`: [`Event::json_data`] and `Message::json` with serde_json.
 //! - `http`: [`http::typed`], `check_http_response` and `check_http_headers`, with `http`
 //!   crate types.
 //! - `tokio`: `Sse::keep_alive` and `KeepAlive::tokio`, keep-alive timed by
-//!   `tokio::time::sleep`.
+//!   `tokio::time::sleep`; the `hub` module (publish/subscribe with replay, in memory).
+//! - `redis`: `Hub::redis`, the hub on Redis Streams (several instances, resume anywhere).
 //! - `http-body`: [`Sse`] as an `http_body::Body`, `Sse::into_http` (hyper, tonic, tower).
 //! - `axum` (axum 0.8; implies `http-body`, `tokio`): `IntoResponse` for [`Sse`], the
 //!   `LastEventId` and `LastEventIdOrQuery` extractors.
@@ -207,6 +211,9 @@ mod event;
 mod field;
 mod history;
 pub mod http;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod hub;
 mod integrations;
 /// axum 0.8 integration: `IntoResponse` for [`Sse`] and the `Last-Event-ID` extractors.
 #[cfg(feature = "axum")]

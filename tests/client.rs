@@ -479,13 +479,18 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
             .event(EventType::try_from("notification").unwrap())
             .data(text.to_owned())
     };
+    let mut ids = Vec::new();
     for text in ["a", "b", "c"] {
-        dashboard.publish(dashboard::Audience::Everyone, notification(text));
+        let id = dashboard
+            .publish(dashboard::Audience::Everyone, notification(text))
+            .await
+            .unwrap();
+        ids.push(id.as_str().to_owned());
     }
     let mut events = EventSource::get(format!("http://{address}/events"))
         .reconnect(quick())
         .decoder_config(DecoderConfig::default().comments(true))
-        .last_event_id(EventId::from(1_u64));
+        .last_event_id(EventId::try_from(ids[0].as_str()).unwrap());
     assert!(matches!(
         next(&mut events).await,
         Some(Ok(ClientEvent::Open))
@@ -499,7 +504,11 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
                     message.last_event_id().to_owned(),
                 ));
                 if received.len() == 2 {
-                    dashboard.publish(dashboard::Audience::Everyone, notification("d"));
+                    let id = dashboard
+                        .publish(dashboard::Audience::Everyone, notification("d"))
+                        .await
+                        .unwrap();
+                    ids.push(id.as_str().to_owned());
                 }
             }
             Some(Ok(ClientEvent::Comment(_))) => {}
@@ -511,7 +520,10 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
             .map(|(d, i)| (d.to_string(), i.to_string()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(received, pairs(&[("b", "2"), ("c", "3"), ("d", "4")]));
+    assert_eq!(
+        received,
+        pairs(&[("b", &ids[1]), ("c", &ids[2]), ("d", &ids[3])])
+    );
     // Quiet now: the demo's keep-alive comment arrives.
     assert!(matches!(
         next(&mut events).await,
@@ -532,7 +544,7 @@ async fn follows_the_demo_app_resumes_and_honours_its_farewell_retry() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(events.current_last_event_id(), "4");
+    assert_eq!(events.current_last_event_id(), ids[3]);
     events.close();
     assert!(events.next().await.is_none());
 }

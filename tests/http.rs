@@ -63,37 +63,63 @@ async fn status_headers_and_the_exact_event_sequence() {
     let mut events = support::events(response);
     until("the subscription", || dashboard.subscribers() == 1).await;
 
-    dashboard.publish(
-        Audience::Everyone,
-        notification("line one\nline two, ünïcödé ✓"),
-    );
-    dashboard.publish(Audience::User("bob"), notification("for bob only"));
-    dashboard.publish(Audience::User("ann"), Event::new().data(r#"{"for":"ann"}"#));
+    let everyone = dashboard
+        .publish(
+            Audience::Everyone,
+            notification("line one\nline two, ünïcödé ✓"),
+        )
+        .await
+        .unwrap();
+    let bob = dashboard
+        .publish(Audience::User("bob"), notification("for bob only"))
+        .await
+        .unwrap();
+    let ann = dashboard
+        .publish(Audience::User("ann"), Event::new().data(r#"{"for":"ann"}"#))
+        .await
+        .unwrap();
+    assert!(everyone.as_str() < bob.as_str() && bob.as_str() < ann.as_str());
 
     let first = next(&mut events).await;
     assert_eq!(
         (first.event_type(), first.data(), first.last_event_id()),
-        ("notification", "line one\nline two, ünïcödé ✓", "1")
+        (
+            "notification",
+            "line one\nline two, ünïcödé ✓",
+            everyone.as_str()
+        )
     );
     let second = next(&mut events).await;
     assert_eq!(
         (second.event_type(), second.data(), second.last_event_id()),
-        ("message", r#"{"for":"ann"}"#, "3")
+        ("message", r#"{"for":"ann"}"#, ann.as_str())
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_event_id_resumes_from_the_history_or_asks_for_a_resync() {
     let (address, dashboard) = dashboard::start(config()).await;
+    let mut ids = Vec::new();
     for text in ["a", "b", "c"] {
-        dashboard.publish(Audience::Everyone, notification(text));
+        ids.push(
+            dashboard
+                .publish(Audience::Everyone, notification(text))
+                .await
+                .unwrap(),
+        );
     }
-    let mut events = subscribe(address, "", Some("1")).await;
+    let mut events = subscribe(address, "?user=ann", Some(ids[0].as_str())).await;
     assert_eq!(next(&mut events).await.data(), "b");
     assert_eq!(next(&mut events).await.data(), "c");
-    dashboard.publish(Audience::Everyone, notification("d"));
-    let live = next(&mut events).await;
-    assert_eq!((live.data(), live.last_event_id()), ("d", "4"));
+    let live = dashboard
+        .publish(Audience::Everyone, notification("d"))
+        .await
+        .unwrap();
+    let message = next(&mut events).await;
+    assert_eq!(
+        (message.data(), message.last_event_id()),
+        ("d", live.as_str())
+    );
 
     let mut lost = subscribe(address, "", Some("no-such-id")).await;
     assert_eq!(next(&mut lost).await.event_type(), "resync");
@@ -165,4 +191,118 @@ async fn shutdown_sends_a_farewell_retry_and_ends_the_stream() {
         "a retry-only farewell dispatches no event: {end:?}"
     );
     assert_eq!(events.retry(), Some(Duration::from_secs(5)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_an_old_last_event_id_gets_resync_not_the_new_processs_events() {
+    // Measured on the old demo: `Last-Event-ID: 1` was answered from the restarted server's
+    // event 2 as if the old stream went on, a silent gap.
+    let (old_address, old) = dashboard::start(config()).await;
+    let mut before = subscribe(old_address, "", None).await;
+    until("the subscription", || old.subscribers() == 1).await;
+    for text in ["old 1", "old 2"] {
+        old.publish(Audience::Everyone, notification(text))
+            .await
+            .unwrap();
+    }
+    let seen = next(&mut before).await;
+    assert_eq!(seen.data(), "old 1");
+    drop(before);
+    old.shutdown();
+
+    let (address, restarted) = dashboard::start(config()).await;
+    for text in ["new 1", "new 2", "new 3"] {
+        restarted
+            .publish(Audience::Everyone, notification(text))
+            .await
+            .unwrap();
+    }
+    for last_event_id in [seen.last_event_id(), "1"] {
+        let mut events = subscribe(address, "", Some(last_event_id)).await;
+        let first = next(&mut events).await;
+        assert_eq!(
+            first.event_type(),
+            "resync",
+            "Last-Event-ID {last_event_id}"
+        );
+        let live = restarted
+            .publish(Audience::Everyone, notification("live"))
+            .await
+            .unwrap();
+        let message = next(&mut events).await;
+        assert_eq!(
+            (message.data(), message.last_event_id()),
+            ("live", live.as_str()),
+            "nothing from before the reconnection"
+        );
+    }
+}
+
+/// A client that stops reading: the publisher goes on without waiting, the server holds no
+/// more than the bounded history for it, and once the client reads again it gets what was
+/// still in flight, then the resync signal, and its stream ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_never_holds_up_the_publisher_and_gets_resync() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const EVENTS: usize = 300;
+    let (address, dashboard) = dashboard::start(Config {
+        hub: sse_wire::hub::HubConfig::default().history_events(16),
+        ..config()
+    })
+    .await;
+    let mut stalled = tokio::net::TcpStream::connect(address).await.unwrap();
+    stalled
+        .write_all(b"GET /events HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    until("the subscription", || dashboard.subscribers() == 1).await;
+
+    // 300 events of 64 KiB, far more than the socket buffers hold: the client reads nothing.
+    let payload = "x".repeat(64 * 1024);
+    let publishing = async {
+        for n in 0..EVENTS {
+            dashboard
+                .publish(
+                    Audience::Everyone,
+                    Event::new().data(format!("{n} {payload}")),
+                )
+                .await
+                .unwrap();
+        }
+    };
+    tokio::time::timeout(WAIT, publishing)
+        .await
+        .expect("publishing never waits for a stalled client");
+
+    // Now it reads: the events that were on their way, in order, then resync, then the end.
+    let mut received = Vec::new();
+    tokio::time::timeout(WAIT, stalled.read_to_end(&mut received))
+        .await
+        .expect("the server ends the stream")
+        .unwrap();
+    let body = &received[received.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    // The body is chunked: decode the chunk contents.
+    let mut decoder = sse_wire::Decoder::new();
+    let mut rest = body;
+    while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
+        decoder.push(&rest[line_end + 2..line_end + 2 + size]);
+        rest = &rest[line_end + 4 + size..];
+    }
+    let messages: Vec<Message> = std::iter::from_fn(|| decoder.next_event())
+        .map(Result::unwrap)
+        .collect();
+    let (last, delivered) = messages.split_last().unwrap();
+    assert_eq!(last.event_type(), "resync");
+    assert!(delivered.len() < EVENTS, "{} delivered", delivered.len());
+    for (expected, message) in delivered.iter().enumerate() {
+        let n: usize = message.data().split(' ').next().unwrap().parse().unwrap();
+        assert_eq!(n, expected, "in order, nothing skipped before the resync");
+    }
+    until("the stream to leave the hub", || {
+        dashboard.subscribers() == 0
+    })
+    .await;
 }
