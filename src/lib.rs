@@ -16,7 +16,7 @@
 //!   `IntoResponse` or actix's `Responder`), [`stream::channel`] (one listener's bounded
 //!   queue: tells a job when its client left or stopped reading), [`History`]
 //!   (`Last-Event-ID` replay), `axum::LastEventId` (the extractor).
-//! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
+//! - Encoding: [`Event::encode_into`] (contiguous, one pass, into a buffer you reuse),
 //!   [`Event::to_bytes`] (encode once, share with every subscriber),
 //!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
 //! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s, or iterate with
@@ -221,7 +221,6 @@ mod integrations;
 pub mod axum {
     pub use crate::integrations::axum::{LastEventId, LastEventIdOrQuery};
 }
-mod lines;
 mod reconnect;
 mod response;
 mod sse;
