@@ -10,7 +10,9 @@
 //!   `Last-Event-ID`, then live events, as one stream of `Result<Bytes, Infallible>` ready
 //!   for [`KeepAlive`](crate::stream::KeepAlive), [`Shutdown`](crate::stream::Shutdown) and
 //!   an HTTP body. When the id cannot be resumed from (too old, unknown, from before a
-//!   restart), the stream starts with a resync signal instead of skipping silently.
+//!   restart), the stream starts with a resync signal instead of skipping silently; without
+//!   an id it starts with an id-only frame naming the newest event, so a client cut before
+//!   its first event still has an id to resume from.
 //! - Ids the hub assigns look like `1764680000000-42`: the millisecond the hub started, then
 //!   a counter. They sort naturally and never repeat across restarts, so an id from an
 //!   earlier process always gets the resync signal, never a replay from the new process's
