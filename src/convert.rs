@@ -26,6 +26,7 @@ pub trait IntoEventType {
 }
 
 impl IntoEventType for EventType {
+    #[inline]
     fn into_event_type(self) -> EventType {
         self
     }
@@ -59,6 +60,7 @@ pub trait IntoEventId {
 }
 
 impl IntoEventId for EventId {
+    #[inline]
     fn into_event_id(self) -> EventId {
         self
     }
@@ -105,6 +107,7 @@ macro_rules! owned_data {
     ($($owned:ty),*) => {$(
         impl IntoData for $owned {
             /// Takes the buffer over without copying.
+            #[inline]
             fn into_data(self) -> Bytes {
                 Bytes::from(self)
             }

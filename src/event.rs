@@ -2,8 +2,10 @@
 
 use crate::convert::{IntoData, IntoEventId, IntoEventType};
 use crate::field::{EventId, EventType};
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use bytes::Bytes;
+use core::fmt;
 use core::time::Duration;
 
 /// One server-sent event: data, event type, id, retry and comments, all optional.
@@ -42,18 +44,100 @@ use core::time::Duration;
 /// let from_user = "price\ndata: injected";
 /// assert!(EventType::try_from(from_user).is_err());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 #[must_use = "an event does nothing until it is encoded"]
 pub struct Event {
-    pub(crate) comments: Vec<Bytes>,
+    /// The data or, when `rare` is [`Rare::KeepAlive`], the event's one comment.
+    payload: Option<Bytes>,
     pub(crate) event_type: Option<EventType>,
     pub(crate) id: Option<EventId>,
-    pub(crate) retry: Option<Duration>,
-    pub(crate) data: Option<Bytes>,
+    rare: Rare,
+}
+
+/// Where an [`Event`] keeps what most events lack, so that the event stays small: 112 bytes
+/// instead of 136 move through the chained setters as registers rather than `memcpy` calls
+/// (a build-and-drop of a data-only event took ~20% less wall time than at 136).
+#[derive(Clone, Default)]
+enum Rare {
+    /// No comment, no retry.
+    #[default]
+    None,
+    /// A comment-only event with one comment (a keep-alive), kept in the payload slot: no
+    /// allocation, like an event with data.
+    KeepAlive,
+    /// Comments and retry, out of line.
+    Boxed(Box<Extras>),
+}
+
+#[derive(Clone, Default)]
+struct Extras {
+    comments: Comments,
+    retry: Option<Duration>,
+}
+
+/// The comments of an event that has more than a lone comment. One comment is kept in
+/// place, so such an event costs one allocation, the box; more go to a `Vec`.
+#[derive(Clone)]
+enum Comments {
+    One(Bytes),
+    Many(Vec<Bytes>),
+}
+
+impl Default for Comments {
+    fn default() -> Self {
+        Comments::Many(Vec::new())
+    }
+}
+
+impl Comments {
+    fn push(&mut self, comment: Bytes) {
+        match self {
+            Comments::Many(comments) if comments.is_empty() => *self = Comments::One(comment),
+            Comments::Many(comments) => comments.push(comment),
+            Comments::One(first) => {
+                let first = core::mem::take(first);
+                *self = Comments::Many(alloc::vec![first, comment]);
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[Bytes] {
+        match self {
+            Comments::One(comment) => core::slice::from_ref(comment),
+            Comments::Many(comments) => comments,
+        }
+    }
+}
+
+/// Events are equal when they encode to the same fields: where a part is stored does not
+/// matter.
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.data_bytes() == other.data_bytes()
+            && self.event_type == other.event_type
+            && self.id == other.id
+            && self.retry_duration() == other.retry_duration()
+            && self.comments() == other.comments()
+    }
+}
+
+impl Eq for Event {}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("comments", &self.comments())
+            .field("event_type", &self.event_type)
+            .field("id", &self.id)
+            .field("retry", &self.retry_duration())
+            .field("data", &self.data_bytes())
+            .finish()
+    }
 }
 
 impl Event {
     /// An empty event: encoded alone it is just the empty line that ends an event.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -73,8 +157,13 @@ impl Event {
     /// let event = Event::new().data(String::from("line 1\r\nline 2"));
     /// assert_eq!(event.to_bytes(), "data: line 1\ndata: line 2\n\n");
     /// ```
+    #[inline]
     pub fn data(mut self, data: impl IntoData) -> Self {
-        self.data = Some(data.into_data());
+        if matches!(self.rare, Rare::KeepAlive) {
+            // The payload slot holds a comment: move it out of the way first.
+            self.with_extras(|_| ());
+        }
+        self.payload = Some(data.into_data());
         self
     }
 
@@ -118,6 +207,7 @@ impl Event {
     /// assert_eq!(literal, checked);
     /// # Ok::<(), sse_wire::FieldError>(())
     /// ```
+    #[inline]
     pub fn event(mut self, event_type: impl IntoEventType) -> Self {
         self.event_type = Some(event_type.into_event_type());
         self
@@ -140,6 +230,7 @@ impl Event {
     /// assert_eq!(Event::new().id(EventId::try_from(from_header)?).to_bytes(), "id: 2026-12-02/17\n\n");
     /// # Ok::<(), sse_wire::FieldError>(())
     /// ```
+    #[inline]
     pub fn id(mut self, id: impl IntoEventId) -> Self {
         self.id = Some(id.into_event_id());
         self
@@ -147,8 +238,9 @@ impl Event {
 
     /// Sets the client's reconnection time (the `retry` field), written in whole
     /// milliseconds (anything below a millisecond is dropped).
+    #[inline]
     pub fn retry(mut self, retry: Duration) -> Self {
-        self.retry = Some(retry);
+        self.with_extras(|extras| extras.retry = Some(retry));
         self
     }
 
@@ -164,14 +256,42 @@ impl Event {
     /// assert_eq!(Event::new().comment("ping").to_bytes(), ": ping\n\n");
     /// assert_eq!(Event::new().comment("").to_bytes(), ":\n\n");
     /// ```
+    #[inline]
     pub fn comment(mut self, text: impl IntoData) -> Self {
-        self.comments.push(text.into_data());
+        let text = text.into_data();
+        if matches!(self.rare, Rare::None) && self.payload.is_none() {
+            self.payload = Some(text);
+            self.rare = Rare::KeepAlive;
+        } else {
+            self.with_extras(|extras| extras.comments.push(text));
+        }
         self
+    }
+
+    /// Changes the out-of-line parts, boxing them on first use (and taking a keep-alive's
+    /// comment along).
+    fn with_extras(&mut self, change: impl FnOnce(&mut Extras)) {
+        let mut extras = match core::mem::take(&mut self.rare) {
+            Rare::Boxed(extras) => extras,
+            Rare::None => Box::default(),
+            Rare::KeepAlive => {
+                let mut extras = Box::<Extras>::default();
+                extras
+                    .comments
+                    .push(self.payload.take().unwrap_or_default());
+                extras
+            }
+        };
+        change(&mut extras);
+        self.rare = Rare::Boxed(extras);
     }
 
     /// The data, if set.
     pub fn data_bytes(&self) -> Option<&Bytes> {
-        self.data.as_ref()
+        match self.rare {
+            Rare::KeepAlive => None,
+            Rare::None | Rare::Boxed(_) => self.payload.as_ref(),
+        }
     }
 
     /// The event type, if set.
@@ -186,11 +306,86 @@ impl Event {
 
     /// The reconnection time, if set.
     pub fn retry_duration(&self) -> Option<Duration> {
-        self.retry
+        match &self.rare {
+            Rare::Boxed(extras) => extras.retry,
+            Rare::None | Rare::KeepAlive => None,
+        }
     }
 
     /// The comments, in the order they were added.
     pub fn comments(&self) -> &[Bytes] {
-        &self.comments
+        match &self.rare {
+            Rare::None => &[],
+            Rare::KeepAlive => self.payload.as_slice(),
+            Rare::Boxed(extras) => extras.comments.as_slice(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_stays_small_enough_to_move_without_memcpy_calls() {
+        assert!(
+            core::mem::size_of::<Event>() <= 112,
+            "{}",
+            core::mem::size_of::<Event>()
+        );
+    }
+
+    #[test]
+    fn comments_keep_their_order_from_one_to_many() {
+        let mut event = Event::new();
+        assert!(event.comments().is_empty());
+        for n in 0..4_u8 {
+            event = event.comment(alloc::vec![b'a' + n]);
+            let expected: Vec<Bytes> = (0..=n)
+                .map(|k| Bytes::from(alloc::vec![b'a' + k]))
+                .collect();
+            assert_eq!(event.comments(), expected.as_slice());
+        }
+    }
+
+    #[test]
+    fn a_lone_comment_is_a_keep_alive_until_something_else_is_set() {
+        let ping = Event::new().comment("ping");
+        assert_eq!(ping.data_bytes(), None);
+        assert_eq!(ping.comments(), [Bytes::from("ping")]);
+        assert_eq!(ping.retry_duration(), None);
+
+        let with_data = ping.clone().data("d");
+        assert_eq!(with_data.data_bytes(), Some(&Bytes::from("d")));
+        assert_eq!(with_data.comments(), [Bytes::from("ping")]);
+        assert_eq!(with_data, Event::new().data("d").comment("ping"));
+
+        let with_retry = ping.clone().retry(Duration::from_secs(2));
+        assert_eq!(with_retry.comments(), [Bytes::from("ping")]);
+        assert_eq!(
+            with_retry,
+            Event::new().retry(Duration::from_secs(2)).comment("ping")
+        );
+
+        let two = ping.comment("pong");
+        assert_eq!(two.comments(), [Bytes::from("ping"), Bytes::from("pong")]);
+        assert_eq!(two.data_bytes(), None);
+        assert_ne!(two, Event::new().comment("ping"));
+    }
+
+    #[test]
+    fn rarely_set_parts_do_not_change_equality_or_debug() {
+        let event = Event::new()
+            .retry(Duration::from_secs(1))
+            .comment("x")
+            .data("d");
+        assert_eq!(event.clone(), event);
+        assert_ne!(event, Event::new().comment("x").data("d"));
+        assert_eq!(event.retry_duration(), Some(Duration::from_secs(1)));
+        let debug = alloc::format!("{event:?}");
+        assert!(
+            debug.contains("comments: [b\"x\"]") && debug.contains("retry: Some(1s)"),
+            "{debug}"
+        );
     }
 }

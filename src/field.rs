@@ -25,9 +25,15 @@ const fn forbidden(field: FieldKind, value: &[u8]) -> Option<(usize, u8)> {
     None
 }
 
+/// Values up to this long are checked byte by byte: most types and ids are short, and for
+/// them a plain loop costs fewer instructions than memchr's dispatch (callgrind).
+const SHORT: usize = 32;
+
 /// Finds the first byte that may not appear in a value of `field`.
+#[inline]
 fn validate(field: FieldKind, value: &[u8]) -> Result<(), FieldError> {
     let found = match field {
+        _ if value.len() <= SHORT => forbidden(field, value).map(|(index, _)| index),
         FieldKind::EventId => memchr::memchr3(b'\n', b'\r', 0, value),
         FieldKind::EventType => memchr::memchr2(b'\n', b'\r', value),
     };
@@ -125,6 +131,7 @@ macro_rules! field_type {
             type Error = FieldError;
 
             /// Validates the string and keeps its buffer without copying.
+            #[inline]
             fn try_from(value: String) -> Result<Self, FieldError> {
                 validate(Self::KIND, value.as_bytes())?;
                 Ok(Self(Text::from(value)))

@@ -16,7 +16,7 @@
 //!   `IntoResponse` or actix's `Responder`), [`stream::channel`] (one listener's bounded
 //!   queue: tells a job when its client left or stopped reading), [`History`]
 //!   (`Last-Event-ID` replay), `axum::LastEventId` (the extractor).
-//! - Encoding: [`Event::encode_into`] (contiguous, exact reservation),
+//! - Encoding: [`Event::encode_into`] (contiguous, one pass, into a buffer you reuse),
 //!   [`Event::to_bytes`] (encode once, share with every subscriber),
 //!   [`Event::to_buf`] (vectored [`EncodedBuf`] that slices the caller's data without copying).
 //! - Decoding: [`Decoder`] (push chunks, pull [`Frame`]s or [`Message`]s, or iterate with
@@ -112,29 +112,30 @@
 //! assert!(body.concat().starts_with(b"event: progress\nid: 1\ndata: 1/10\n\n"));
 //! ```
 //!
-//! # Consume with reqwest
-//! Default features: [`check_response`] then [`stream::DecodeStream`] over the body chunks.
+//! # Consume: a reconnecting client
+//! Feature `reqwest`. `client::EventSource` reconnects like a browser's `EventSource`: it
+//! sends the decoder's committed `Last-Event-ID`, waits the server's `retry` with backoff
+//! and jitter that only lengthens the wait, and ends with the [`StopReason`] when it stops.
 //! ```no_run
 //! # #![allow(dead_code)] // the example's client is compiled, not run
+//! # #[cfg(feature = "reqwest")]
+//! # mod doc {
 //! use futures::StreamExt;
-//! use sse_wire::stream::DecodeStream;
+//! use sse_wire::client::{ClientEvent, EventSource};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let response = reqwest::Client::new()
-//!     .get("http://127.0.0.1:3000/events")
-//!     .header("accept", sse_wire::http::ACCEPT)
-//!     .send()
-//!     .await?;
-//! let content_type = response.headers().get("content-type").map(|value| value.as_bytes());
-//! sse_wire::check_response(response.status().as_u16(), content_type)?; // 204 means stop
-//! let mut events = DecodeStream::new(response.bytes_stream());
-//! while let Some(message) = events.next().await {
-//!     let message = message?;
-//!     println!("{} {}: {}", message.last_event_id(), message.event_type(), message.data());
+//! pub async fn follow() -> Result<(), sse_wire::StopReason> {
+//!     let mut events = EventSource::get("http://127.0.0.1:3000/events");
+//!     while let Some(event) = events.next().await {
+//!         if let ClientEvent::Message(message) = event? {
+//!             println!("{} {}: {}", message.last_event_id(), message.event_type(), message.data());
+//!         }
+//!     }
+//!     Ok(())
 //! }
-//! # Ok(())
 //! # }
 //! ```
+//! Only the format, over any client's body chunks: [`check_response`] then
+//! [`stream::DecodeStream`]; synchronous readers use `EventReader` (any `std::io::Read`).
 //!
 //! # Encode
 //! ```
@@ -221,7 +222,6 @@ mod integrations;
 pub mod axum {
     pub use crate::integrations::axum::{LastEventId, LastEventIdOrQuery};
 }
-mod lines;
 mod reconnect;
 mod response;
 mod sse;
@@ -250,7 +250,7 @@ pub use response::{check_http_headers, check_http_response};
 pub use response::{check_response, is_event_stream};
 pub use sse::Sse;
 
-/// The README's examples run as doctests.
-#[cfg(doctest)]
+/// The README's examples run as doctests (with `--all-features`: they use the integrations).
+#[cfg(all(doctest, feature = "axum", feature = "reqwest"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -2,6 +2,7 @@
 //! value, ready for every framework.
 
 use crate::event::Event;
+use crate::stream::quiet::QuietTimer;
 use crate::stream::{EncodeStream, IntoOutgoing};
 use crate::trace::Trace;
 use alloc::boxed::Box;
@@ -16,54 +17,34 @@ use pin_project_lite::pin_project;
 /// A boxed signal: the body stays one nameable type whatever the runtime.
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// A keep-alive timer with its sleep type erased once, at setup: every quiet period puts a
-/// fresh sleep into the same allocation.
-trait QuietTimer: Send {
+/// A keep-alive timer with its sleep type erased once, at setup: every sleep goes into the
+/// same allocation.
+trait ErasedTimer: Send {
     /// The silence after which a keep-alive goes out.
     fn interval(&self) -> Duration;
 
-    /// Completes when the current quiet period has lasted the interval, starting the period
-    /// if none runs; a completed period ends (the next poll starts another).
-    fn poll_quiet(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
+    /// Something went out.
+    fn sent(self: Pin<&mut Self>);
 
-    /// Ends the current quiet period: something went out.
-    fn reset(self: Pin<&mut Self>);
+    /// `Ready` when a keep-alive is due now.
+    fn poll_due(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()>;
 }
 
-pin_project! {
-    /// The caller's sleep factory and the sleep of the current quiet period, in place.
-    struct SleepSlot<F, T> {
-        interval: Duration,
-        make_sleep: F,
-        #[pin]
-        sleep: Option<T>,
-    }
-}
-
-impl<F, T> QuietTimer for SleepSlot<F, T>
+impl<F, T> ErasedTimer for QuietTimer<F, T>
 where
     F: FnMut(Duration) -> T + Send,
     T: Future<Output = ()> + Send,
 {
     fn interval(&self) -> Duration {
-        self.interval
+        QuietTimer::interval(self)
     }
 
-    fn poll_quiet(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        if this.sleep.is_none() {
-            this.sleep.set(Some((this.make_sleep)(*this.interval)));
-        }
-        let Some(sleep) = this.sleep.as_mut().as_pin_mut() else {
-            return Poll::Pending;
-        };
-        core::task::ready!(sleep.poll(cx));
-        this.sleep.set(None);
-        Poll::Ready(())
+    fn sent(self: Pin<&mut Self>) {
+        QuietTimer::sent(self);
     }
 
-    fn reset(self: Pin<&mut Self>) {
-        self.project().sleep.set(None);
+    fn poll_due(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        QuietTimer::poll_due(self, cx)
     }
 }
 
@@ -97,7 +78,8 @@ pin_project! {
     /// # Cost
     /// The keep-alive timer and the shutdown signal are boxed once each, when set, so
     /// `Sse<S>` stays a plain type to name and store; a quiet period costs no allocation
-    /// (each new sleep goes into the timer's box).
+    /// (each new sleep goes into the timer's box), and an event no new timer (see
+    /// [`keep_alive_with`](Self::keep_alive_with)).
     ///
     /// # Examples
     /// ```
@@ -117,7 +99,7 @@ pin_project! {
     {
         #[pin]
         events: EncodeStream<S>,
-        keep_alive: Option<Pin<Box<dyn QuietTimer>>>,
+        keep_alive: Option<Pin<Box<dyn ErasedTimer>>>,
         keep_alive_message: Bytes,
         shutdown: Option<BoxFuture>,
         farewell: Option<Bytes>,
@@ -177,9 +159,12 @@ where
     }
 
     /// Sends a keep-alive after `interval` without an event, timed by the caller's sleep:
-    /// `make_sleep(interval)` returns a future that completes after `interval`
+    /// `make_sleep(duration)` returns a future that completes after that duration
     /// (`async_io::Timer::after`, `smol::Timer`, a test clock). The silence is measured from
-    /// the last chunk the server took.
+    /// the last chunk the server took, and never exceeds `interval`: the keep-alive goes out
+    /// after between half the interval and the interval of silence, exactly once per interval
+    /// on a stream that stays quiet. Events cost no new timer: they set a flag that sleeps of
+    /// half the interval check (as [`KeepAlive`](crate::stream::KeepAlive) explains).
     ///
     /// # Examples
     /// ```
@@ -198,11 +183,7 @@ where
         F: FnMut(Duration) -> T + Send + 'static,
         T: Future<Output = ()> + Send + 'static,
     {
-        self.keep_alive = Some(Box::pin(SleepSlot {
-            interval,
-            make_sleep,
-            sleep: None,
-        }));
+        self.keep_alive = Some(Box::pin(QuietTimer::new(interval, make_sleep)));
         self
     }
 
@@ -295,7 +276,7 @@ where
         match this.events.poll_next(cx) {
             Poll::Ready(Some(item)) => {
                 if let Some(timer) = this.keep_alive {
-                    timer.as_mut().reset();
+                    timer.as_mut().sent();
                 }
                 if let Ok(chunk) = &item {
                     this.trace.sent(chunk.len());
@@ -311,7 +292,7 @@ where
                 let Some(timer) = this.keep_alive else {
                     return Poll::Pending;
                 };
-                core::task::ready!(timer.as_mut().poll_quiet(cx));
+                core::task::ready!(timer.as_mut().poll_due(cx));
                 this.trace.keep_alive();
                 Poll::Ready(Some(Ok(this.keep_alive_message.clone())))
             }
@@ -396,7 +377,7 @@ mod tests {
     }
 
     #[test]
-    fn keep_alive_fires_after_a_quiet_interval_and_restarts_at_each_event() {
+    fn keep_alive_fires_after_a_quiet_interval_and_events_only_set_a_flag() {
         let clock = Clock::default();
         let (tx, rx) = source();
         let mut body = Sse::new(rx).keep_alive_with(Duration::from_secs(15), clock.sleep());
@@ -408,11 +389,23 @@ mod tests {
         clock.advance(1_000);
         assert!(
             poll(&mut body).is_pending(),
-            "the event restarted the timer"
+            "the event dropped the whole-interval sleep"
         );
-        clock.advance(15_000);
+        // Half-interval ticks from the first quiet poll (15 s): the silence reaches the
+        // interval at 30 s.
+        clock.advance(7_500);
+        assert!(poll(&mut body).is_pending());
+        for n in 0..100 {
+            tx.unbounded_send(Event::new().data("more")).unwrap();
+            assert_eq!(ready_bytes(&mut body), "data: more\n\n", "event {n}");
+            assert!(poll(&mut body).is_pending());
+        }
+        assert_eq!(clock.sleeps.load(Ordering::SeqCst), 3, "no timer per event");
+        clock.advance(7_500);
+        assert!(poll(&mut body).is_pending(), "the tick saw events go out");
+        clock.advance(7_500);
         assert_eq!(ready_bytes(&mut body), ":\n\n");
-        assert_eq!(clock.sleeps.load(Ordering::SeqCst), 2);
+        assert_eq!(clock.sleeps.load(Ordering::SeqCst), 4);
     }
 
     #[test]

@@ -1,41 +1,56 @@
 //! `Text`: a `Bytes` that is known to hold UTF-8, so field values and decoded data can be
-//! shared and sliced without copying while still being handed out as `&str`.
+//! shared and sliced without copying while still being handed out as `&str` in O(1).
 
 use alloc::string::String;
 use bytes::Bytes;
+use bytestring::ByteString;
 use core::fmt;
+use core::ops::Range;
 
 /// Cheaply cloneable UTF-8 text backed by [`Bytes`].
 ///
-/// Every constructor checks (or is given) valid UTF-8, so [`Text::as_str`] never fails.
+/// Every constructor checks (or is given) valid UTF-8 once; [`Text::as_str`] is then O(1).
+/// The unchecked conversion lives in `bytestring` (a small, widely used crate of the actix
+/// project), so this crate keeps `#![forbid(unsafe_code)]`.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Text(Bytes);
+pub(crate) struct Text(ByteString);
 
 impl Text {
     /// Borrows a static string: no allocation, no copy.
     pub(crate) const fn from_static(text: &'static str) -> Self {
-        Self(Bytes::from_static(text.as_bytes()))
+        Self(ByteString::from_static(text))
     }
 
     /// Checks `bytes` for UTF-8 and keeps them without copying; gives them back if invalid.
     pub(crate) fn from_utf8(bytes: Bytes) -> Result<Self, (Bytes, core::str::Utf8Error)> {
-        match core::str::from_utf8(&bytes) {
-            Ok(_) => Ok(Self(bytes)),
-            Err(error) => Err((bytes, error)),
-        }
+        // O(1): the copy is only needed to hand the bytes back on the (rare) error path.
+        let kept = bytes.clone();
+        ByteString::try_from(bytes)
+            .map(Self)
+            .map_err(|error| (kept, error))
     }
 
-    /// The text as a string slice.
+    /// `source[range]` as text, without copying when it is valid UTF-8; `None` if invalid.
     ///
-    /// This re-checks UTF-8 (linear, vectorised) instead of using `unsafe`: the crate forbids
-    /// unsafe code until a benchmark shows the check matters.
+    /// Borrowing the source lets the caller still read the bytes after a failed check (for
+    /// a lossy copy) without a reference-count round trip on the valid path.
+    #[inline(always)]
+    pub(crate) fn from_slice_of(source: &Bytes, range: Range<usize>) -> Option<Self> {
+        ByteString::try_from(source.slice(range)).ok().map(Self)
+    }
+
+    /// Takes a string that is already known to be UTF-8: no check, no copy.
+    pub(crate) fn from_string(text: String) -> Self {
+        Self(ByteString::from(text))
+    }
+
+    /// The text as a string slice, in O(1).
     pub(crate) fn as_str(&self) -> &str {
-        // Invariant: every constructor validated the bytes, so the fallback is unreachable.
-        core::str::from_utf8(&self.0).unwrap_or_default()
+        &self.0
     }
 
     pub(crate) fn as_bytes(&self) -> &Bytes {
-        &self.0
+        self.0.as_bytes()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -49,13 +64,13 @@ impl Text {
 
 impl From<String> for Text {
     fn from(text: String) -> Self {
-        Self(Bytes::from(text))
+        Self::from_string(text)
     }
 }
 
 impl From<&str> for Text {
     fn from(text: &str) -> Self {
-        Self(Bytes::copy_from_slice(text.as_bytes()))
+        Self(ByteString::from(text))
     }
 }
 

@@ -2,7 +2,7 @@
 //! global allocator with per-thread counts, so this is its own test binary and parallel tests
 //! do not disturb each other.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use sse_wire::Event;
 use std::time::Duration;
 
@@ -71,9 +71,31 @@ fn to_bytes_allocates_once() {
 
 #[test]
 fn static_and_owned_values_are_not_copied() {
-    assert_eq!(allocations(|| drop(Event::new().data("static"))), 0);
+    let static_data = Bytes::from_static(b"static");
+    assert_eq!(allocations(|| drop(Event::new().data(static_data))), 0);
+    // A borrowed `&str` outlives nothing: it is copied, once.
+    assert_eq!(allocations(|| drop(Event::new().data("borrowed"))), 1);
     let owned = String::from("owned payload");
     let pointer = owned.as_ptr();
     let event = Event::new().data(owned);
     assert_eq!(event.data_bytes().unwrap().as_ptr(), pointer);
+}
+
+#[test]
+fn to_bytes_of_lf_separated_lines_allocates_once_in_one_pass() {
+    // Sized from a bulk count of the line breaks, exact for LF-only lines with text.
+    let log: String = (0..200).map(|n| format!("line {n} of the log\n")).collect();
+    let event = Event::new().event("log").data(log.trim_end().to_owned());
+    let mut bytes = None;
+    assert_eq!(allocations(|| bytes = Some(event.to_bytes())), 1);
+    assert_eq!(bytes.unwrap().len(), event.encoded_len());
+}
+
+#[test]
+fn a_keep_alive_comment_costs_no_allocation() {
+    let text = Bytes::from_static(b"ping");
+    let mut buf = BytesMut::with_capacity(64);
+    let count = allocations(|| Event::new().comment(text).encode_into(&mut buf));
+    assert_eq!(count, 0);
+    assert_eq!(buf, ": ping\n\n");
 }

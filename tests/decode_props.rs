@@ -1,12 +1,13 @@
 //! Property tests of the decoder: it agrees with the reference decoder on edge-heavy input in
-//! any chunking, and decoding an encoded event gives the event back.
+//! any chunking, decoding an encoded event gives the event back, and with tight limits the
+//! result still does not depend on the chunking while memory stays bounded.
 
 mod reference;
 
 use bytes::Bytes;
 use proptest::prelude::*;
 use reference::{RefEvent, RefOutcome};
-use sse_wire::{Decoder, Event, EventId, EventType};
+use sse_wire::{Decoder, DecoderConfig, Event, EventId, EventType, Frame};
 
 /// Pieces chosen to hit the parser's edges; streams are concatenations of them.
 fn piece() -> impl Strategy<Value = Vec<u8>> {
@@ -113,6 +114,40 @@ fn event() -> impl Strategy<Value = Event> {
         })
 }
 
+/// Everything observable about a run with limits: items, then last event id and retry.
+fn decode_limited(config: DecoderConfig, chunks: &[Bytes], bound: usize) -> Vec<String> {
+    let mut decoder = Decoder::with_config(config);
+    let mut seen = Vec::new();
+    let drain = |decoder: &mut Decoder, seen: &mut Vec<String>| {
+        while let Some(item) = decoder.next_frame() {
+            seen.push(match item {
+                Ok(Frame::Event(message)) => format!("{message:?}"),
+                Ok(Frame::Comment(comment)) => format!("{comment:?}"),
+                Ok(other) => format!("{other:?}"),
+                Err(error) => format!("{error:?}"),
+            });
+        }
+        assert!(
+            decoder.buffered_len() <= bound,
+            "{} > {bound}",
+            decoder.buffered_len()
+        );
+    };
+    for chunk in chunks {
+        decoder.push_bytes(chunk.clone());
+        drain(&mut decoder, &mut seen);
+    }
+    decoder.finish();
+    drain(&mut decoder, &mut seen);
+    assert_eq!(decoder.buffered_len(), 0, "held after finish");
+    seen.push(format!(
+        "{:?} {:?}",
+        decoder.last_event_id(),
+        decoder.retry()
+    ));
+    seen
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(512)
@@ -121,6 +156,28 @@ proptest! {
     #[test]
     fn agrees_with_the_reference_in_any_chunking(stream in stream(), cuts in cuts()) {
         prop_assert_eq!(decode(chunked(&stream, &cuts)), reference::decode(&stream));
+    }
+
+    #[test]
+    fn limits_do_not_depend_on_the_chunking(
+        stream in stream(),
+        cuts in cuts(),
+        line in 1_usize..12,
+        event in 1_usize..24,
+        comments: bool,
+        strict: bool,
+    ) {
+        let config = DecoderConfig::default()
+            .max_line_len(line)
+            .max_event_size(event)
+            .comments(comments)
+            .strict_utf8(strict);
+        let chunks = chunked(&stream, &cuts);
+        let largest = chunks.iter().map(Bytes::len).max().unwrap_or(0);
+        // At most one line and one event, plus a chunk not looked at yet.
+        let bound = line + event + largest;
+        let whole = decode_limited(config, &[Bytes::copy_from_slice(&stream)], stream.len() + line + event);
+        prop_assert_eq!(decode_limited(config, &chunks, bound), whole);
     }
 
     #[test]

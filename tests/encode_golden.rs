@@ -60,6 +60,24 @@ fn retry_in_milliseconds() {
 }
 
 #[test]
+fn retry_beyond_u64_milliseconds_is_capped() {
+    let largest = Duration::from_millis(u64::MAX);
+    encodes(
+        &Event::new().retry(largest),
+        "retry: 18446744073709551615\n\n",
+    );
+    let beyond = largest + Duration::from_millis(1);
+    encodes(
+        &Event::new().retry(beyond),
+        "retry: 18446744073709551615\n\n",
+    );
+    encodes(
+        &Event::new().retry(Duration::MAX).data("x"),
+        "retry: 18446744073709551615\ndata: x\n\n",
+    );
+}
+
+#[test]
 fn comment_keep_alive() {
     encodes(&Event::new().comment(""), ":\n\n");
     encodes(&Event::new().comment("ping"), ": ping\n\n");

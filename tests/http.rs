@@ -306,3 +306,56 @@ async fn a_client_that_stops_reading_never_holds_up_the_publisher_and_gets_resyn
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_cut_before_its_first_event_resumes_from_the_resume_point_without_loss() {
+    let (address, dashboard) = dashboard::start(config()).await;
+    dashboard
+        .publish(Audience::Everyone, notification("old"))
+        .await
+        .unwrap();
+    let newest = dashboard
+        .publish(Audience::User("bob"), notification("for bob"))
+        .await
+        .unwrap();
+    let mut events = subscribe(address, "?user=ann", None).await;
+    // The id-only frame dispatches nothing, but leaves the client an id to come back with.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while events.last_event_id().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for the resume point"
+        );
+        if let Ok(item) = tokio::time::timeout(Duration::from_millis(50), events.next()).await {
+            panic!("nothing is dispatched before a live event: {item:?}");
+        }
+    }
+    assert_eq!(events.last_event_id(), newest.as_str());
+    let resume = events.last_event_id().to_owned();
+    drop(events);
+    until("the client gone", || dashboard.subscribers() == 0).await;
+
+    for (audience, text) in [
+        (Audience::Everyone, "missed 1"),
+        (Audience::User("bob"), "not for ann"),
+        (Audience::User("ann"), "missed 2"),
+    ] {
+        dashboard
+            .publish(audience, notification(text))
+            .await
+            .unwrap();
+    }
+    let mut back = subscribe(address, "?user=ann", Some(&resume)).await;
+    assert_eq!(next(&mut back).await.data(), "missed 1");
+    assert_eq!(next(&mut back).await.data(), "missed 2");
+    until("the subscription", || dashboard.subscribers() == 1).await;
+    dashboard
+        .publish(Audience::Everyone, notification("live"))
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut back).await.data(),
+        "live",
+        "each missed event once, then live"
+    );
+}

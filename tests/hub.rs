@@ -29,6 +29,22 @@ fn decode(bytes: &Bytes) -> Message {
     message
 }
 
+/// The chunk decoded: the last event id it leaves the client with, and its events.
+fn decode_all(bytes: &Bytes) -> (String, Vec<Message>) {
+    let mut decoder = Decoder::new();
+    decoder.push_bytes(bytes.clone());
+    let events = std::iter::from_fn(|| decoder.next_event())
+        .map(Result::unwrap)
+        .collect();
+    (decoder.last_event_id().to_owned(), events)
+}
+
+/// The counter of a hub id (`START-N`): the N-th event this hub published.
+fn sequence(id: &str) -> usize {
+    let (_, n) = id.split_once('-').expect("a hub id");
+    n.parse().expect("a counter")
+}
+
 async fn next(subscription: &mut Subscription) -> Message {
     decode(&next_bytes(subscription).await)
 }
@@ -344,7 +360,7 @@ async fn a_removed_topic_does_not_forget_what_it_evicted() {
 
 /// Replay then live, with the publisher running all along: every subscriber that resumes
 /// from event k gets exactly k+1..=N in order, whenever it joined; one that joins without an
-/// id gets an unbroken run up to N.
+/// id is told where it starts (k) and gets k+1..=N.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_then_live_under_concurrent_publishing_loses_and_repeats_nothing() {
     const TOTAL: usize = 3000;
@@ -386,8 +402,13 @@ async fn replay_then_live_under_concurrent_publishing_loses_and_repeats_nothing(
             let reader = tokio::spawn(read_to_the_end(subscription));
             readers.push((Some(from), reader));
         } else if n % 211 == 0 {
-            let subscription = hub.subscribe(&["t"], None).await.unwrap();
-            readers.push((None, tokio::spawn(read_to_the_end(subscription))));
+            // Without an id it starts with an id-only frame saying where it starts, and
+            // goes on exactly as if it had resumed from there.
+            let mut subscription = hub.subscribe(&["t"], None).await.unwrap();
+            let (resume_id, events) = decode_all(&next_bytes(&mut subscription).await);
+            assert!(events.is_empty(), "the resume point dispatches nothing");
+            let from = sequence(&resume_id);
+            readers.push((Some(from), tokio::spawn(read_to_the_end(subscription))));
         }
     }
     publisher.await.unwrap();
@@ -395,6 +416,7 @@ async fn replay_then_live_under_concurrent_publishing_loses_and_repeats_nothing(
     for (from, reader) in readers {
         let received = reader.await.unwrap();
         let start = from.map_or(received[0], |from| from + 1);
+        assert!(start <= TOTAL, "started after everything: {from:?}");
         let expected: Vec<usize> = (start..=TOTAL).collect();
         assert_eq!(received, expected, "resumed after {from:?}");
     }
@@ -502,4 +524,65 @@ async fn a_hub_error_answers_an_axum_request_with_503_and_the_reason() {
         .await
         .unwrap();
     assert_eq!(body, "encoded event does not end with an empty line");
+}
+
+/// A client that subscribed without an id and was cut before any live event still resumes
+/// without loss: it got the id-only resume point, reconnects with it, and receives every
+/// event published in between, once each.
+#[tokio::test]
+async fn a_client_cut_before_its_first_event_resumes_from_the_id_only_frame() {
+    let hub = Hub::new(HubConfig::default());
+    let mut quiet = hub.subscribe(&["t"], None).await.unwrap();
+    assert!(is_idle(&mut quiet), "no resume point before any event");
+    drop(quiet);
+
+    let before = hub.publish("t", text("before")).await.unwrap();
+    hub.publish("elsewhere", text("not for t")).await.unwrap();
+    let newest = hub.publish(Target::Everyone, text("to all")).await.unwrap();
+
+    let mut first = hub.subscribe(&["t"], None).await.unwrap();
+    let mut second = hub.subscribe(&["u"], Some("")).await.unwrap();
+    let frame = next_bytes(&mut first).await;
+    assert_eq!(frame, format!("id: {newest}\n\n"));
+    let (resume_id, events) = decode_all(&frame);
+    assert!(events.is_empty(), "browsers dispatch nothing for it");
+    assert_eq!(resume_id, newest.as_str());
+    let shared = next_bytes(&mut second).await;
+    assert_eq!(shared, frame);
+    assert_eq!(shared.as_ptr(), frame.as_ptr(), "one frame shared by both");
+    assert!(
+        is_idle(&mut first),
+        "nothing else: the old events are not replayed"
+    );
+    assert_ne!(resume_id, before.as_str());
+
+    // Cut before any live event; meanwhile the hub goes on.
+    drop(first);
+    let mut missed = Vec::new();
+    for n in 0..5 {
+        let target = if n % 2 == 0 { "t" } else { "other" };
+        let id = hub
+            .publish(target, text(&format!("missed {n}")))
+            .await
+            .unwrap();
+        if target == "t" {
+            missed.push(id);
+        }
+    }
+    hub.publish(Target::Everyone, text("missed by all"))
+        .await
+        .unwrap();
+
+    let mut back = hub.subscribe(&["t"], Some(&resume_id)).await.unwrap();
+    let mut received = Vec::new();
+    while let Some(Some(Ok(bytes))) = back.next().now_or_never() {
+        let (_, events) = decode_all(&bytes);
+        received.extend(events.into_iter().map(|event| event.data().to_owned()));
+    }
+    assert_eq!(
+        received,
+        ["missed 0", "missed 2", "missed 4", "missed by all"],
+        "every event in between, once each, in order"
+    );
+    assert_eq!(missed.len(), 3);
 }

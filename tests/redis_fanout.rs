@@ -515,3 +515,44 @@ async fn while_redis_is_down_publishing_fails_clearly_and_everything_comes_back_
         ("after", id.as_str())
     );
 }
+
+/// A subscriber without an id on one instance is told the newest Redis entry id (an id-only
+/// frame) and, cut before any live event, resumes on the other instance with exactly what
+/// was published since.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run by scripts/test-all"]
+async fn the_resume_point_of_one_instance_resumes_on_another() {
+    let (_redis, url) = start_redis().await;
+    let a = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
+    let mut early = a.subscribe(&["t"], None).await.unwrap();
+    let nothing = tokio::time::timeout(Duration::from_millis(100), early.next()).await;
+    assert!(nothing.is_err(), "no resume point on an empty stream");
+    a.publish("t", update("old".into())).await.unwrap();
+    let newest = a
+        .publish("other", update("elsewhere".into()))
+        .await
+        .unwrap();
+
+    let b = Hub::redis(&url, KEY, HubConfig::default()).await.unwrap();
+    let mut cut = b.subscribe(&["t"], None).await.unwrap();
+    let frame = tokio::time::timeout(WAIT, cut.next())
+        .await
+        .expect("the resume point in time")
+        .expect("open")
+        .unwrap();
+    assert_eq!(frame, format!("id: {newest}\n\n"));
+    drop(cut);
+
+    for n in 0..3 {
+        a.publish("t", update(format!("missed {n}"))).await.unwrap();
+        a.publish("other", update("not for t".into()))
+            .await
+            .unwrap();
+    }
+    let mut back = a.subscribe(&["t"], Some(newest.as_str())).await.unwrap();
+    for n in 0..3 {
+        assert_eq!(next_message(&mut back).await.data(), format!("missed {n}"));
+    }
+    let extra = tokio::time::timeout(Duration::from_millis(300), back.next()).await;
+    assert!(extra.is_err(), "nothing twice: {extra:?}");
+}

@@ -56,6 +56,8 @@ fn decode(config: DecoderConfig, chunks: &[Bytes], copy: bool) -> Run {
     }
     decoder.finish();
     drain(&mut decoder);
+    // Finished and drained: nothing is held any more.
+    assert_eq!(decoder.buffered_len(), 0);
     Run { items, retry: decoder.retry(), last_event_id: decoder.last_event_id().to_owned() }
 }
 

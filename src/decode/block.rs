@@ -2,18 +2,21 @@
 
 use crate::text::Text;
 use alloc::string::String;
-use bytes::{BufMut, Bytes, BytesMut};
+use alloc::vec::Vec;
+use bytes::Bytes;
+use core::ops::Range;
 use core::time::Duration;
 
 /// The data buffer without its final LF: the spec appends an LF after every data line and
 /// removes the last one at dispatch, so storing the lines joined is the same thing.
 ///
 /// A single line stays the slice it arrived in; a second line joins them into `joined`
-/// (one copy). Two plain fields rather than an enum: this sits on the per-line hot path.
+/// (one copy), checked for UTF-8 once, at the end. Two plain fields rather than an enum:
+/// this sits on the per-line hot path.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Data {
-    first: Option<Bytes>,
-    joined: BytesMut,
+    first: Option<Text>,
+    joined: Vec<u8>,
 }
 
 impl Data {
@@ -22,27 +25,48 @@ impl Data {
         self.first.is_some()
     }
 
-    pub(super) fn append(&mut self, line: Bytes) {
-        match &self.first {
-            None => self.first = Some(line),
-            Some(first) => {
-                if self.joined.is_empty() {
-                    self.joined.reserve(first.len() + 1 + line.len());
-                    self.joined.put_slice(first);
-                }
-                self.joined.put_u8(b'\n');
-                self.joined.put_slice(&line);
-            }
-        }
+    /// Appends a line already decoded as text; only for the first line.
+    #[inline(always)]
+    pub(super) fn set_first(&mut self, line: Text) {
+        self.first = Some(line);
     }
 
-    /// The data, leaving the buffer empty.
-    pub(super) fn take(&mut self) -> Option<Bytes> {
+    /// Appends a line after the first one: copies both into the join buffer.
+    pub(super) fn append(&mut self, line: &[u8]) {
+        if self.joined.is_empty() {
+            let first = self
+                .first
+                .as_ref()
+                .map_or(&[][..], |first| first.as_bytes());
+            self.joined.reserve(2 * (first.len() + 1 + line.len()));
+            self.joined.extend_from_slice(first);
+        }
+        self.joined.push(b'\n');
+        self.joined.extend_from_slice(line);
+    }
+
+    /// Drops the data without looking at it.
+    pub(super) fn clear(&mut self) {
+        self.first = None;
+        self.joined = Vec::new();
+    }
+
+    /// The data, leaving the buffer empty. Joined lines are checked for UTF-8 here, in one
+    /// pass; invalid sequences become U+FFFD (strict mode checked every line already).
+    #[inline(always)]
+    pub(super) fn take(&mut self) -> Option<Text> {
         let first = self.first.take()?;
         if self.joined.is_empty() {
-            Some(first)
-        } else {
-            Some(self.joined.split().freeze())
+            return Some(first);
+        }
+        Some(self.take_joined())
+    }
+
+    #[inline(never)]
+    fn take_joined(&mut self) -> Text {
+        match String::from_utf8(core::mem::take(&mut self.joined)) {
+            Ok(text) => Text::from_string(text),
+            Err(error) => Text::from_string(String::from_utf8_lossy(error.as_bytes()).into_owned()),
         }
     }
 }
@@ -54,36 +78,61 @@ pub(super) struct Block {
     pub(super) event_type: Option<Text>,
     pub(super) retry: Option<Duration>,
     pub(super) id_set: bool,
-    /// Data (with joining LFs), event type and id bytes, for the event size limit.
-    pub(super) size: usize,
-    /// A limit or UTF-8 error hit this block: ignore its lines until the empty line.
+    /// Data bytes, with the line feeds joining data lines.
+    pub(super) data_len: usize,
+    /// Length of the current event type and id values: a repeated field replaces the value,
+    /// so it replaces its size too.
+    pub(super) event_type_len: usize,
+    pub(super) id_len: usize,
+    /// A limit or UTF-8 error hit this block: ignore its data and event type until the
+    /// empty line (its `id` and `retry` still count).
     pub(super) discarding: bool,
 }
 
 impl Block {
+    /// What the event holds, for the event size limit: data, event type and id.
+    pub(super) fn size(&self) -> usize {
+        self.data_len
+            .saturating_add(self.event_type_len)
+            .saturating_add(self.id_len)
+    }
+
     /// Drops what was buffered and ignores the rest of the block.
     pub(super) fn discard(&mut self) {
         self.clear();
         self.discarding = true;
     }
 
-    /// Empties the block for the next event, keeping the join buffer's allocation.
+    /// Empties the block for the next event.
     pub(super) fn clear(&mut self) {
-        self.data.take();
+        self.data.clear();
         self.event_type = None;
+        self.reset_sizes_and_flags();
+    }
+
+    /// What [`clear`](Self::clear) does once the data and event type were taken.
+    pub(super) fn reset_sizes_and_flags(&mut self) {
         self.retry = None;
         self.id_set = false;
-        self.size = 0;
+        self.data_len = 0;
+        self.event_type_len = 0;
+        self.id_len = 0;
         self.discarding = false;
     }
 }
 
-/// Decodes `bytes` as UTF-8 without copying when valid; otherwise replaces each invalid
-/// sequence with U+FFFD (one allocation), or fails in strict mode.
-pub(super) fn to_text(bytes: Bytes, strict: bool) -> Option<Text> {
-    match Text::from_utf8(bytes) {
-        Ok(text) => Some(text),
-        Err(_) if strict => None,
-        Err((bytes, _)) => Some(Text::from(String::from_utf8_lossy(&bytes).into_owned())),
+/// `source[range]` as text without copying when valid UTF-8; otherwise each invalid sequence
+/// replaced with U+FFFD (one allocation), or `None` in strict mode.
+#[inline(always)]
+pub(super) fn to_text(source: &Bytes, range: Range<usize>, strict: bool) -> Option<Text> {
+    match Text::from_slice_of(source, range.clone()) {
+        Some(text) => Some(text),
+        None => replace_invalid(&source[range], strict),
     }
+}
+
+/// Kept out of line: invalid UTF-8 is rare, the hot path stays small.
+#[cold]
+fn replace_invalid(bytes: &[u8], strict: bool) -> Option<Text> {
+    (!strict).then(|| Text::from_string(String::from_utf8_lossy(bytes).into_owned()))
 }

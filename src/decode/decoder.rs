@@ -3,11 +3,11 @@
 
 use super::block::{to_text, Block};
 use super::config::DecoderConfig;
-use super::lines::{Line, LineReader};
+use super::lines::{Line, LineReader, LineRef};
 use super::message::{Comment, Frame, Message};
 use crate::error::DecodeError;
 use crate::text::Text;
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use core::time::Duration;
 
 /// An incremental, sans-IO `text/event-stream` decoder: bytes in, in any chunking, events
@@ -24,6 +24,18 @@ use core::time::Duration;
 ///   says; so is an `id` of that unterminated event.
 /// - A [`DecodeError`] is an item, not the end: the offending event is dropped and decoding
 ///   goes on with the next one. Memory stays within the configured limits whatever the input.
+/// - A dropped event's `id` and `retry` fields still take effect, wherever they stand
+///   relative to the line that made it fail, as they would without a limit: the id commits
+///   at the empty line ending the event, and later events carry it. Only an `id` line that
+///   is itself over the line limit is lost (it was never read whole).
+/// - The event size limit counts what the event holds: its data (with the line feeds
+///   joining data lines), its event type and its id. A repeated `event` or `id` field
+///   replaces the value, and its size.
+/// - A comment, or a field the standard does not know, longer than the line limit is
+///   skipped without a word and without touching the event around it (the standard ignores
+///   those lines anyway); nothing of it is kept.
+/// - Once [`finish`](Self::finish) was called and every item pulled,
+///   [`buffered_len`](Self::buffered_len) is 0 and no input is held.
 /// - [`reset`](Self::reset) prepares for a new connection and keeps what a reconnecting
 ///   client needs: [`last_event_id`](Self::last_event_id) and [`retry`](Self::retry).
 ///
@@ -47,15 +59,21 @@ use core::time::Duration;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Decoder {
-    config: DecoderConfig,
     reader: LineReader,
+    state: Interpreter,
+}
+
+/// Everything but the line reader: kept apart so that a line lent by the reader can be
+/// interpreted while it is borrowed.
+#[derive(Debug, Clone)]
+struct Interpreter {
+    config: DecoderConfig,
     block: Block,
-    /// The standard's "last event ID buffer": set by `id` fields as they are read.
-    id_buffer: Text,
-    /// The stream's last event id: the buffer as committed by the last empty line.
+    /// An `id` field read since the last empty line: the standard's "last event ID buffer"
+    /// when it differs from the committed id.
+    pending_id: Option<Text>,
+    /// The stream's last event id, as committed by the last empty line.
     last_event_id: Text,
-    /// An `id` field changed the buffer since the last empty line.
-    id_pending: bool,
     retry: Option<Duration>,
 }
 
@@ -68,19 +86,20 @@ impl Decoder {
     /// A decoder with the given limits and options.
     pub fn with_config(config: DecoderConfig) -> Self {
         Self {
-            config,
             reader: LineReader::new(!config.comments),
-            block: Block::default(),
-            id_buffer: Text::default(),
-            last_event_id: Text::default(),
-            id_pending: false,
-            retry: None,
+            state: Interpreter {
+                config,
+                block: Block::default(),
+                pending_id: None,
+                last_event_id: Text::default(),
+                retry: None,
+            },
         }
     }
 
     /// The configuration in use.
     pub fn config(&self) -> &DecoderConfig {
-        &self.config
+        &self.state.config
     }
 
     /// Queues a chunk of input, copying it (one allocation).
@@ -107,48 +126,49 @@ impl Decoder {
     /// Prepares for a new connection: drops queued input and the unterminated event, and
     /// keeps the last event id and the reconnection time.
     pub fn reset(&mut self) {
-        self.reader = LineReader::new(!self.config.comments);
-        self.block = Block::default();
-        self.id_buffer = self.last_event_id.clone();
-        self.id_pending = false;
+        self.reader = LineReader::new(!self.state.config.comments);
+        self.state.block = Block::default();
+        self.state.pending_id = None;
     }
 
     /// The stream's last event id, as committed by the last empty line: what a reconnecting
     /// client sends as `Last-Event-ID` (when not empty).
     pub fn last_event_id(&self) -> &str {
-        self.last_event_id.as_str()
+        self.state.last_event_id.as_str()
     }
 
     /// The reconnection time set by the last valid `retry` field, if any.
     ///
     /// A value too large for `u64` milliseconds saturates to `u64::MAX` milliseconds.
     pub fn retry(&self) -> Option<Duration> {
-        self.retry
+        self.state.retry
     }
 
     /// Bytes held by the decoder: queued input, the unfinished line and the event being
-    /// assembled. Bounded by the limits plus the input pushed and not yet pulled.
+    /// assembled. Bounded by the limits plus the input pushed and not yet pulled; 0 once
+    /// [`finish`](Self::finish) was called and every item pulled.
     pub fn buffered_len(&self) -> usize {
-        self.reader.buffered_len() + self.block.size
+        self.reader.buffered_len() + self.state.block.size()
     }
 
     /// The next event or comment, `None` when the input so far holds no complete one.
     #[must_use = "pull items until this returns None"]
     pub fn next_frame(&mut self) -> Option<Result<Frame, DecodeError>> {
         loop {
-            match self.reader.next_line(self.config.max_line_len)? {
-                Line::Complete(line, offset) => {
-                    if let Some(item) = self.interpret(line, offset) {
-                        return Some(item);
-                    }
+            let Some(line) = self.reader.next_line(self.state.config.max_line_len) else {
+                if self.reader.is_finished() {
+                    // The standard discards an event the stream did not terminate.
+                    self.state.block.clear();
+                    self.state.pending_id = None;
                 }
-                // One error per event: the rest of a dropped event is skipped quietly.
-                Line::TooLong(_) if self.block.discarding => {}
-                Line::TooLong(offset) => {
-                    self.block.discard();
-                    let limit = self.config.max_line_len;
-                    return Some(Err(DecodeError::LineTooLong { limit, offset }));
-                }
+                return None;
+            };
+            let item = match line {
+                Line::Complete(line, offset) => self.state.interpret(&line, offset),
+                Line::TooLong(offset) => self.state.too_long(offset),
+            };
+            if item.is_some() {
+                return item;
             }
         }
     }
@@ -164,101 +184,112 @@ impl Decoder {
             }
         }
     }
+}
 
+impl Interpreter {
     /// One line of the standard's "interpret an event stream".
-    fn interpret(&mut self, mut line: Bytes, offset: u64) -> Option<Result<Frame, DecodeError>> {
-        if line.is_empty() {
+    #[inline]
+    fn interpret(&mut self, line: &LineRef<'_>, offset: u64) -> Option<Result<Frame, DecodeError>> {
+        let bytes = line.bytes();
+        let Some(&first) = bytes.first() else {
             return self.dispatch().map(|message| Ok(Frame::Event(message)));
-        }
-        if self.block.discarding {
-            return None;
-        }
-        // Known field names are at most five bytes, so a colon that matters is among the
-        // first six: a short scalar scan beats a vectorised search on typical short lines.
-        let colon = line.iter().take(6).position(|&byte| byte == b':');
-        if colon.is_none() && line.len() > 5 {
-            return None;
-        }
-        let (name_end, value_start) = match colon {
-            Some(0) => return self.comment(line.slice(1..), offset),
-            // The value starts after the colon and one optional space.
-            Some(colon) => (
-                colon,
-                colon + 1 + usize::from(line.get(colon + 1) == Some(&b' ')),
-            ),
-            None => (line.len(), line.len()),
         };
-        let field = match &line[..name_end] {
-            b"data" => Field::Data,
-            b"event" => Field::Event,
-            b"id" => Field::Id,
-            b"retry" => Field::Retry,
-            _ => return None,
-        };
-        // The line becomes its value in place: no new reference to the chunk.
-        line.advance(value_start);
-        let value = line;
+        if first == b':' {
+            return self.comment(line, offset);
+        }
+        let (field, value_start) = field(bytes)?;
+        let value = line.range.start + value_start..line.range.end;
+        let strict = self.config.strict_utf8;
         match field {
+            Field::Data if self.block.discarding => {}
             Field::Data => {
-                if self.config.strict_utf8 && core::str::from_utf8(&value).is_err() {
-                    return self.invalid_utf8(offset);
-                }
                 let joining_lf = usize::from(self.block.data.is_some());
-                if let Some(error) = self.grow(joining_lf + value.len(), offset) {
+                let data_len = self.block.data_len + joining_lf + value.len();
+                // No overflow: every term is the length of something held in memory.
+                let size = data_len + self.block.event_type_len + self.block.id_len;
+                if let Some(error) = self.check_size(size, offset) {
                     return Some(Err(error));
                 }
-                self.block.data.append(value);
+                self.block.data_len = data_len;
+                if joining_lf == 0 {
+                    let Some(text) = to_text(line.source, value, strict) else {
+                        return self.invalid_utf8(offset);
+                    };
+                    self.block.data.set_first(text);
+                } else {
+                    let value = &bytes[value_start..];
+                    if strict && core::str::from_utf8(value).is_err() {
+                        return self.invalid_utf8(offset);
+                    }
+                    self.block.data.append(value);
+                }
             }
+            Field::Event if self.block.discarding => {}
             Field::Event => {
-                if let Some(error) = self.grow(value.len(), offset) {
+                let size = self.block.data_len + value.len() + self.block.id_len;
+                if let Some(error) = self.check_size(size, offset) {
                     return Some(Err(error));
                 }
-                let Some(text) = to_text(value, self.config.strict_utf8) else {
-                    return self.invalid_utf8(offset);
+                self.block.event_type_len = value.len();
+                self.block.event_type = if value.is_empty() {
+                    None
+                } else {
+                    let Some(text) = to_text(line.source, value, strict) else {
+                        return self.invalid_utf8(offset);
+                    };
+                    Some(text)
                 };
-                self.block.event_type = Some(text);
             }
-            Field::Id if memchr::memchr(0, &value).is_none() => {
-                if let Some(error) = self.grow(value.len(), offset) {
-                    return Some(Err(error));
+            Field::Id if memchr::memchr(0, &bytes[value_start..]).is_some() => {}
+            Field::Id => {
+                if !self.block.discarding {
+                    let size = self.block.data_len + self.block.event_type_len + value.len();
+                    if let Some(error) = self.check_size(size, offset) {
+                        // The id still takes effect (see the contract on `Decoder`).
+                        if let Some(text) = to_text(line.source, value, strict) {
+                            self.pending_id = Some(text);
+                        }
+                        return Some(Err(error));
+                    }
                 }
-                let Some(text) = to_text(value, self.config.strict_utf8) else {
-                    return self.invalid_utf8(offset);
-                };
-                self.id_buffer = text;
-                self.id_pending = true;
-                self.block.id_set = true;
+                match to_text(line.source, value.clone(), strict) {
+                    Some(text) => {
+                        self.pending_id = Some(text);
+                        self.block.id_len = value.len();
+                        self.block.id_set = true;
+                    }
+                    // Strict mode: an id that is not UTF-8 is not an id; once per event.
+                    None if self.block.discarding => {}
+                    None => return self.invalid_utf8(offset),
+                }
             }
             Field::Retry => {
-                if let Some(millis) = parse_retry(&value) {
+                if let Some(millis) = parse_retry(&bytes[value_start..]) {
                     let retry = Duration::from_millis(millis);
                     self.retry = Some(retry);
                     self.block.retry = Some(retry);
                 }
             }
-            Field::Id => {}
         }
         None
     }
 
     /// The standard's dispatch, at an empty line.
     fn dispatch(&mut self) -> Option<Message> {
-        if core::mem::take(&mut self.id_pending) {
-            self.last_event_id = self.id_buffer.clone();
+        if let Some(id) = self.pending_id.take() {
+            self.last_event_id = id;
         }
         let block = &mut self.block;
         let data = block.data.take();
         let event_type = block.event_type.take();
         let (discarding, id_set, retry) = (block.discarding, block.id_set, block.retry);
-        block.clear();
+        block.reset_sizes_and_flags();
         if discarding {
             return None;
         }
-        // Strict mode checked every data line as it arrived, so only lossy decoding is left.
-        let data = to_text(data?, false)?;
         Some(Message {
-            event_type: event_type.filter(|event_type| !event_type.is_empty()),
-            data,
+            event_type,
+            data: data?,
             // An empty id is the common case: a fresh empty `Text` skips `Bytes`' clone call.
             last_event_id: if self.last_event_id.is_empty() {
                 Text::default()
@@ -270,14 +301,28 @@ impl Decoder {
         })
     }
 
-    fn comment(&mut self, text: Bytes, offset: u64) -> Option<Result<Frame, DecodeError>> {
+    fn comment(&mut self, line: &LineRef<'_>, offset: u64) -> Option<Result<Frame, DecodeError>> {
         if !self.config.comments {
             return None;
         }
-        match to_text(strip_one_space(text), self.config.strict_utf8) {
+        // Drop the colon, and one space after it the way field values lose theirs.
+        let bytes = line.bytes();
+        let skip = 1 + usize::from(bytes.get(1) == Some(&b' '));
+        let text = line.range.start + skip..line.range.end;
+        match to_text(line.source, text, self.config.strict_utf8) {
             Some(text) => Some(Ok(Frame::Comment(Comment(text)))),
             None => Some(Err(DecodeError::InvalidUtf8 { offset })),
         }
+    }
+
+    /// A known field's line over the line limit: drops the event (once).
+    fn too_long(&mut self, offset: u64) -> Option<Result<Frame, DecodeError>> {
+        if self.block.discarding {
+            return None;
+        }
+        self.block.discard();
+        let limit = self.config.max_line_len;
+        Some(Err(DecodeError::LineTooLong { limit, offset }))
     }
 
     fn invalid_utf8(&mut self, offset: u64) -> Option<Result<Frame, DecodeError>> {
@@ -285,20 +330,18 @@ impl Decoder {
         Some(Err(DecodeError::InvalidUtf8 { offset }))
     }
 
-    /// Counts `bytes` more toward the event size; over the limit, drops the event.
-    fn grow(&mut self, bytes: usize, offset: u64) -> Option<DecodeError> {
-        let size = self.block.size.saturating_add(bytes);
+    /// Over the event size limit with `size` bytes: drops the event.
+    fn check_size(&mut self, size: usize, offset: u64) -> Option<DecodeError> {
         let limit = self.config.max_event_size;
-        if size > limit {
-            self.block.discard();
-            return Some(DecodeError::EventTooLarge {
-                limit,
-                size,
-                offset,
-            });
+        if size <= limit {
+            return None;
         }
-        self.block.size = size;
-        None
+        self.block.discard();
+        Some(DecodeError::EventTooLarge {
+            limit,
+            size,
+            offset,
+        })
     }
 }
 
@@ -310,18 +353,31 @@ enum Field {
     Retry,
 }
 
-impl Default for Decoder {
-    fn default() -> Self {
-        Self::new()
+/// The field a (non-empty, non-comment) line sets and where its value starts, or `None` for
+/// a field the standard ignores. The name is everything before the first colon; the value
+/// loses one space after the colon.
+#[inline]
+fn field(line: &[u8]) -> Option<(Field, usize)> {
+    let (field, name_len) = match line.first()? {
+        b'd' if line.starts_with(b"data") => (Field::Data, 4),
+        b'e' if line.starts_with(b"event") => (Field::Event, 5),
+        b'i' if line.starts_with(b"id") => (Field::Id, 2),
+        b'r' if line.starts_with(b"retry") => (Field::Retry, 5),
+        _ => return None,
+    };
+    match line.get(name_len) {
+        None => Some((field, name_len)),
+        Some(b':') => {
+            let space = usize::from(line.get(name_len + 1) == Some(&b' '));
+            Some((field, name_len + 1 + space))
+        }
+        Some(_) => None,
     }
 }
 
-/// Removes the one space the standard allows after the colon.
-fn strip_one_space(value: Bytes) -> Bytes {
-    if value.first() == Some(&b' ') {
-        value.slice(1..)
-    } else {
-        value
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -3,47 +3,96 @@
 //! Handles what the chunking may hide: a byte order mark split across chunks, a CR ending
 //! one chunk with the LF starting the next, and lines longer than the limit (dropped while
 //! they arrive, so memory stays bounded).
+//!
+//! A line lying whole inside a chunk (the common case) is lent out as a range of that chunk:
+//! no reference count is touched and nothing is copied until the interpreter keeps a value.
 
-use crate::chunks::advance_front;
-use crate::lines::{find_line_break, LineBreak};
 use alloc::collections::VecDeque;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
+use core::ops::Range;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
+/// A complete line without its terminator, lent by the reader: `source[range]`.
+#[derive(Debug)]
+pub(super) struct LineRef<'a> {
+    pub(super) source: &'a Bytes,
+    pub(super) range: Range<usize>,
+}
+
+impl<'a> LineRef<'a> {
+    pub(super) fn bytes(&self) -> &'a [u8] {
+        &self.source[self.range.clone()]
+    }
+}
+
 /// What [`LineReader::next_line`] found.
 #[derive(Debug)]
-pub(super) enum Line {
-    /// A complete line without its terminator, and the stream offset where it starts.
-    Complete(Bytes, u64),
-    /// A line longer than the limit, starting at this stream offset. Reported once, as soon
-    /// as it is known; the rest of the line is skipped.
+pub(super) enum Line<'a> {
+    /// A complete line, and the stream offset where it starts.
+    Complete(LineRef<'a>, u64),
+    /// A line of a known field (`data`, `event`, `id`, `retry`) longer than the limit,
+    /// starting at this stream offset. Reported once, as soon as it is known; the rest of
+    /// the line is skipped. Over-long comments and unknown fields are skipped silently: the
+    /// standard ignores them, so they cannot harm the event around them.
     TooLong(u64),
+}
+
+/// How the rest of an over-long line is being dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Skip {
+    /// Not skipping.
+    #[default]
+    No,
+    /// Dropping the rest of the line (already reported if it mattered).
+    Quietly,
+    /// Dropping the rest, not yet knowing whether the line is a field that matters:
+    /// `partial` keeps its first few bytes (fewer than [`NAME_WINDOW`]) until it is known.
+    Undecided,
+}
+
+/// Known field names have at most five bytes, so the first six bytes of a line tell whether
+/// it is one of them.
+const NAME_WINDOW: usize = 6;
+
+/// Whether a line starting with `head` is a known field (`Some(true)`), something the
+/// standard ignores (`Some(false)`: a comment or an unknown field), or not known yet
+/// (`None`: fewer than [`NAME_WINDOW`] bytes of an unfinished line, no colon among them).
+/// `complete` says `head` is the whole line.
+fn is_known_field(head: &[u8], complete: bool) -> Option<bool> {
+    let window = &head[..head.len().min(NAME_WINDOW)];
+    let name = match memchr::memchr(b':', window) {
+        Some(colon) => &window[..colon],
+        None if complete || window.len() == NAME_WINDOW => window,
+        None => return None,
+    };
+    Some(matches!(name, b"data" | b"event" | b"id" | b"retry"))
 }
 
 /// Input queue plus the state of the line being assembled.
 #[derive(Debug, Clone, Default)]
 pub(super) struct LineReader {
-    /// The chunk being read, kept out of the queue because every line touches it. Each byte
-    /// is scanned once: a line's unfinished head moves to `partial`.
+    /// The chunk being read; `pos` is the read position in it. Each byte is scanned once: a
+    /// line's unfinished head moves to `partial`.
     current: Bytes,
-    /// Pushed chunks after `current`.
+    pos: usize,
+    /// Stream offset of `current[0]`.
+    base: u64,
+    /// Pushed chunks after `current`, and their total length.
     chunks: VecDeque<Bytes>,
     queued: usize,
-    /// The head of a line that spans chunks.
+    /// The head of a line that spans chunks, and the stream offset where that line starts.
     partial: BytesMut,
-    /// Dropping the rest of an over-long line.
-    skipping: bool,
+    line_start: u64,
+    /// The last line assembled from several chunks, kept here so it can be lent out.
+    joined: Bytes,
+    skip: Skip,
     /// The previous line ended with a CR at the end of a chunk; an LF next completes it.
     pending_cr: bool,
     bom_checked: bool,
     finished: bool,
     /// Comments are not reported: skip them without handing them out.
     skip_comments: bool,
-    /// Stream offset of the first queued byte.
-    consumed: u64,
-    /// Stream offset of the line being assembled.
-    line_start: u64,
 }
 
 impl LineReader {
@@ -56,13 +105,16 @@ impl LineReader {
     }
 
     pub(super) fn push(&mut self, chunk: Bytes) {
-        if !chunk.is_empty() {
+        if chunk.is_empty() {
+            return;
+        }
+        if self.pos == self.current.len() && self.chunks.is_empty() {
+            self.base += self.current.len() as u64;
+            self.current = chunk;
+            self.pos = 0;
+        } else {
             self.queued += chunk.len();
-            if self.current.is_empty() && self.chunks.is_empty() {
-                self.current = chunk;
-            } else {
-                self.chunks.push_back(chunk);
-            }
+            self.chunks.push_back(chunk);
         }
     }
 
@@ -76,87 +128,178 @@ impl LineReader {
 
     /// Bytes held: queued input plus the unfinished line.
     pub(super) fn buffered_len(&self) -> usize {
-        self.queued + self.partial.len()
+        self.current.len() - self.pos + self.queued + self.partial.len()
+    }
+
+    /// Moves on to the next queued chunk; `false` when there is none.
+    fn next_chunk(&mut self) -> bool {
+        let Some(next) = self.chunks.pop_front() else {
+            return false;
+        };
+        self.base += self.current.len() as u64;
+        self.queued -= next.len();
+        self.current = next;
+        self.pos = 0;
+        true
     }
 
     /// The next complete line, or `None` when more input is needed (or, after
-    /// [`finish`](Self::finish), when the input is exhausted: a partial last line is dropped).
-    pub(super) fn next_line(&mut self, max_line_len: usize) -> Option<Line> {
+    /// [`finish`](Self::finish), when the input is exhausted: a partial last line is dropped
+    /// and every chunk released).
+    #[inline]
+    pub(super) fn next_line(&mut self, max_line_len: usize) -> Option<Line<'_>> {
         if !self.bom_checked && !self.strip_bom() {
             return None;
         }
+        if !self.joined.is_empty() {
+            self.joined = Bytes::new();
+        }
         loop {
-            if self.current.is_empty() {
-                let Some(next) = self.chunks.pop_front() else {
-                    if self.finished {
-                        self.partial = BytesMut::new();
-                        self.skipping = false;
-                    }
-                    return None;
-                };
-                self.current = next;
+            if self.pos == self.current.len() && !self.next_chunk() {
+                if self.finished {
+                    self.release();
+                }
+                return None;
             }
-            let front = &mut self.current;
+            let rest = &self.current[self.pos..];
             if self.pending_cr {
                 self.pending_cr = false;
-                if front[0] == b'\n' {
-                    self.consume(1);
-                    self.line_start = self.consumed;
+                if rest[0] == b'\n' {
+                    self.pos += 1;
                     continue;
                 }
             }
-            let Some((end, kind)) = find_line_break(front) else {
-                let len = front.len();
-                if !self.skipping {
-                    if self.partial.len() + len > max_line_len {
-                        self.skipping = true;
-                        self.partial = BytesMut::new();
-                        self.consume(len);
-                        return Some(Line::TooLong(self.line_start));
-                    }
-                    self.partial.extend_from_slice(front);
+            // Every event ends with an empty line: spare it the search.
+            let found = if rest[0] == b'\n' || rest[0] == b'\r' {
+                Some(0)
+            } else {
+                memchr::memchr2(b'\n', b'\r', rest)
+            };
+            let Some(len) = found else {
+                if let Some(line) = self.unfinished(max_line_len) {
+                    return Some(line);
                 }
-                self.consume(len);
                 continue;
             };
-            let start = self.line_start;
-            let skipped = core::mem::take(&mut self.skipping);
-            let too_long = !skipped && self.partial.len() + end > max_line_len;
-            let line = if skipped || too_long {
-                self.partial = BytesMut::new();
-                None
-            } else if self.partial.is_empty() {
-                // The whole line lies in this chunk: hand out a slice of it, no copy. Empty
-                // lines and unwanted comments never become `Bytes` (no reference counting).
-                if end == 0 {
-                    Some(Bytes::new())
-                } else if self.skip_comments && front[0] == b':' {
-                    None
-                } else {
-                    Some(front.split_to(end))
+            let start = self.pos;
+            let end = start + len;
+            self.pos = match rest.get(len + 1) {
+                _ if rest[len] == b'\n' => end + 1,
+                Some(b'\n') => end + 2,
+                Some(_) => end + 1,
+                None => {
+                    self.pending_cr = true;
+                    end + 1
                 }
-            } else {
-                self.partial.extend_from_slice(&front[..end]);
-                front.advance(end);
-                Some(self.partial.split().freeze())
             };
-            // `split_to` and `advance` already took the line itself off the chunk.
-            let taken = if line.as_ref().is_some_and(|line| !line.is_empty()) {
-                end
-            } else {
-                0
-            };
-            self.queued -= taken;
-            self.consumed += taken as u64;
-            self.consume(end - taken + kind.len());
-            self.line_start = self.consumed;
-            self.pending_cr = kind == LineBreak::CrAtEnd;
-            match line {
-                Some(line) => return Some(Line::Complete(line, start)),
-                None if too_long => return Some(Line::TooLong(start)),
-                None => continue,
+            match self.skip {
+                Skip::No if self.partial.is_empty() => {
+                    let offset = self.base + start as u64;
+                    let line = &self.current[start..end];
+                    if len > max_line_len {
+                        if is_known_field(line, true) == Some(true) {
+                            return Some(Line::TooLong(offset));
+                        }
+                    } else if !(self.skip_comments && line.first() == Some(&b':')) {
+                        let source = &self.current;
+                        return Some(Line::Complete(
+                            LineRef {
+                                source,
+                                range: start..end,
+                            },
+                            offset,
+                        ));
+                    }
+                }
+                Skip::No => {
+                    if self.partial.len() + len > max_line_len {
+                        let known = self.head_is_known_field(start..end, true);
+                        self.partial = BytesMut::new();
+                        if known == Some(true) {
+                            return Some(Line::TooLong(self.line_start));
+                        }
+                        continue;
+                    }
+                    self.partial.extend_from_slice(&self.current[start..end]);
+                    self.joined = self.partial.split().freeze();
+                    if !(self.skip_comments && self.joined[0] == b':') {
+                        let range = 0..self.joined.len();
+                        let line = LineRef {
+                            source: &self.joined,
+                            range,
+                        };
+                        return Some(Line::Complete(line, self.line_start));
+                    }
+                }
+                Skip::Quietly => self.skip = Skip::No,
+                Skip::Undecided => {
+                    self.skip = Skip::No;
+                    let known = self.head_is_known_field(start..end, true);
+                    self.partial = BytesMut::new();
+                    if known == Some(true) {
+                        return Some(Line::TooLong(self.line_start));
+                    }
+                }
             }
         }
+    }
+
+    /// Takes the rest of `current`, which holds no line break, as part of the line being
+    /// assembled; reports the line if it just went over the limit and matters.
+    fn unfinished(&mut self, max_line_len: usize) -> Option<Line<'static>> {
+        let range = self.pos..self.current.len();
+        self.pos = self.current.len();
+        match self.skip {
+            Skip::No => {
+                if self.partial.is_empty() {
+                    self.line_start = self.base + range.start as u64;
+                }
+                if self.partial.len() + range.len() <= max_line_len {
+                    self.partial.extend_from_slice(&self.current[range]);
+                    return None;
+                }
+                self.over_limit(range)
+            }
+            Skip::Quietly => None,
+            Skip::Undecided => self.over_limit(range),
+        }
+    }
+
+    /// The line being assembled is over the limit and goes on past `current[range]`.
+    fn over_limit(&mut self, range: Range<usize>) -> Option<Line<'static>> {
+        match self.head_is_known_field(range, false) {
+            None => {
+                // `partial` now holds the line's first bytes, fewer than NAME_WINDOW.
+                self.skip = Skip::Undecided;
+                None
+            }
+            Some(known) => {
+                self.skip = Skip::Quietly;
+                self.partial = BytesMut::new();
+                known.then_some(Line::TooLong(self.line_start))
+            }
+        }
+    }
+
+    /// Completes the head of the line in `partial` with the first bytes of `current[range]`
+    /// (at most [`NAME_WINDOW`] in all) and says whether the line is a known field.
+    fn head_is_known_field(&mut self, range: Range<usize>, complete: bool) -> Option<bool> {
+        let wanted = NAME_WINDOW
+            .saturating_sub(self.partial.len())
+            .min(range.len());
+        let head_end = range.start + wanted;
+        self.partial
+            .extend_from_slice(&self.current[range.start..head_end]);
+        is_known_field(&self.partial, complete && head_end == range.end)
+    }
+
+    /// At the end of the stream: drops the partial line and lets go of every chunk.
+    fn release(&mut self) {
+        self.partial = BytesMut::new();
+        self.skip = Skip::No;
+        self.base += self.current.len() as u64;
+        self.current = Bytes::new();
+        self.pos = 0;
     }
 
     /// Drops a byte order mark at the very start of the stream, waiting for up to three bytes
@@ -164,7 +307,8 @@ impl LineReader {
     fn strip_bom(&mut self) -> bool {
         let mut prefix = [0; 3];
         let mut seen = 0;
-        let queued = core::iter::once(&self.current).chain(&self.chunks);
+        let queued =
+            core::iter::once(&self.current[self.pos..]).chain(self.chunks.iter().map(|c| &c[..]));
         for byte in queued.flat_map(|chunk| chunk.iter()).take(3) {
             prefix[seen] = *byte;
             seen += 1;
@@ -173,22 +317,24 @@ impl LineReader {
             self.bom_checked = true;
         } else if seen == 3 {
             self.consume(3);
-            self.line_start = self.consumed;
             self.bom_checked = true;
         }
         self.bom_checked
     }
 
     /// Drops `count` queued bytes from the front.
-    fn consume(&mut self, count: usize) {
-        self.queued -= count;
-        self.consumed += count as u64;
-        if count <= self.current.len() {
-            self.current.advance(count);
-        } else {
-            let rest = count - self.current.len();
-            self.current = Bytes::new();
-            advance_front(&mut self.chunks, rest);
+    fn consume(&mut self, mut count: usize) {
+        loop {
+            let available = self.current.len() - self.pos;
+            if count <= available {
+                self.pos += count;
+                return;
+            }
+            count -= available;
+            self.pos = self.current.len();
+            if !self.next_chunk() {
+                return;
+            }
         }
     }
 }

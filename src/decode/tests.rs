@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::error::DecodeError;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -106,7 +107,8 @@ fn a_large_event_is_an_error_and_decoding_goes_on() {
                 size: 7,
                 offset: 10
             }),
-            event("abcdef")
+            // The dropped event's id still took effect.
+            Item::Event("message".into(), "abcdef".into(), "1".into())
         ]
     );
 }
@@ -214,4 +216,152 @@ fn a_message_converts_back_to_the_same_event() {
         message.to_event().to_bytes(),
         "event: t\nretry: 5\ndata: x\n\n"
     );
+}
+
+/// Decodes `input` whole, byte by byte and split everywhere; returns the items (all equal)
+/// and the last event id and retry the decoder ended with.
+fn ids_and_retry(config: DecoderConfig, input: &[u8]) -> (String, Option<core::time::Duration>) {
+    let mut seen = Vec::new();
+    let mut chunkings: Vec<Vec<&[u8]>> = vec![vec![input], input.chunks(1).collect()];
+    chunkings.extend((0..=input.len()).map(|at| {
+        let (head, tail) = input.split_at(at);
+        vec![head, tail]
+    }));
+    for chunks in chunkings {
+        let mut decoder = Decoder::with_config(config);
+        for chunk in chunks {
+            decoder.push(chunk);
+            while decoder.next_frame().is_some() {}
+        }
+        decoder.finish();
+        while decoder.next_frame().is_some() {}
+        seen.push((decoder.last_event_id().to_string(), decoder.retry()));
+    }
+    assert!(seen.windows(2).all(|pair| pair[0] == pair[1]), "{seen:?}");
+    seen.remove(0)
+}
+
+#[test]
+fn a_dropped_events_id_and_retry_take_effect_wherever_they_stand() {
+    // Issue 8, contract 1: before and after the offending line alike.
+    let line_limit = DecoderConfig::default().max_line_len(10);
+    let event_limit = DecoderConfig::default().max_event_size(10);
+    let expected = ("7".to_string(), Some(core::time::Duration::from_millis(5)));
+    for (config, offending) in [
+        (line_limit, &b"data: far too long\n"[..]),
+        (event_limit, b"data: 12345\ndata: 67890\n"),
+    ] {
+        let before = [&b"id: 7\nretry: 5\n"[..], offending, b"\n"].concat();
+        let after = [offending, &b"id: 7\nretry: 5\n\n"[..]].concat();
+        assert_eq!(ids_and_retry(config, &before), expected);
+        assert_eq!(ids_and_retry(config, &after), expected);
+        // And the next event carries the id.
+        let next = [&after[..], b"data: x\n\n"].concat();
+        decodes!(
+            config,
+            &next,
+            vec![
+                run(config, &[offending]).into_iter().next().unwrap(),
+                Item::Event("message".into(), "x".into(), "7".into())
+            ]
+        );
+    }
+}
+
+#[test]
+fn an_id_over_the_line_limit_is_lost_with_its_event() {
+    let config = DecoderConfig::default().max_line_len(8);
+    let (id, _) = ids_and_retry(config, b"id: 1\n\nid: 123456789\ndata: x\n\n");
+    assert_eq!(id, "1");
+}
+
+#[test]
+fn repeated_event_and_id_lines_replace_their_size() {
+    // Issue 8, contract 2: 50 repeats of a short `event` line make a 17-byte event.
+    let config = DecoderConfig::default().max_event_size(100);
+    let input = [
+        "event: tick\n".repeat(50),
+        "id: 12\n".repeat(50),
+        "data: 1234\n\n".into(),
+    ]
+    .concat();
+    decodes!(
+        config,
+        input.as_bytes(),
+        vec![Item::Event("tick".into(), "1234".into(), "12".into())]
+    );
+    // The size that counts is still the sum of what the event holds.
+    let config = DecoderConfig::default().max_event_size(9);
+    decodes!(
+        config,
+        b"event: tick\nevent: tock\nid: 12\ndata: 1234\n\n",
+        vec![Item::Error(DecodeError::EventTooLarge {
+            limit: 9,
+            size: 10,
+            offset: 31
+        })]
+    );
+}
+
+#[test]
+fn over_long_comments_and_unknown_fields_are_skipped_without_dropping_the_event() {
+    // Issue 8, contract 3. Limits below six bytes too: the reader must wait for the first
+    // bytes of a line to know what it is.
+    let skipped = b": a comment far longer than the limit\nunknown field\nx: longer\nretryx\n";
+    for limit in [4, 5, 8] {
+        for comments in [false, true] {
+            let config = DecoderConfig::default()
+                .max_line_len(limit)
+                .comments(comments);
+            // `data` alone is a data line with an empty value (4 bytes).
+            let input = [&b"data\n"[..], skipped, b"data\n\n"].concat();
+            decodes!(config, &input, vec![event("\n")]);
+        }
+    }
+    let config = DecoderConfig::default().max_line_len(8);
+    let input = [&b"data: a\n"[..], skipped, b"data: b\n\n"].concat();
+    decodes!(config, &input, vec![event("a\nb")]);
+    // A known field over the limit still drops its event, decided from its first bytes.
+    let config = DecoderConfig::default().max_line_len(4);
+    for field in ["event: long", "event", "id: 12", "retry:1000"] {
+        let input = format!("data\n{field}\ndata\n\ndata\n\n");
+        let expected = vec![
+            Item::Error(DecodeError::LineTooLong {
+                limit: 4,
+                offset: 5,
+            }),
+            event(""),
+        ];
+        decodes!(config, input.as_bytes(), expected);
+    }
+}
+
+#[test]
+fn nothing_is_buffered_once_finished_and_drained() {
+    // Issue 8, contract 4: an unterminated event and a partial last line are let go.
+    for input in [
+        &b"data: complete\n\ndata: unterminated\nid: 9\n"[..],
+        b"data: unterminated\ndata: and a partial li",
+        b"data: x\n\n\r",
+    ] {
+        let mut decoder = Decoder::new();
+        decoder.push(input);
+        while decoder.next_frame().is_some() {}
+        assert!(decoder.buffered_len() > 0 || input.ends_with(b"\r"));
+        decoder.finish();
+        while decoder.next_frame().is_some() {}
+        assert_eq!(decoder.buffered_len(), 0, "{input:?}");
+        assert_eq!(decoder.last_event_id(), "");
+    }
+}
+
+#[test]
+fn text_accessors_lend_the_stored_text() {
+    // Issue 8, contract 7: the accessors hand out what was checked once at dispatch (no
+    // copy, no new check). The O(1) cost itself is pinned by `scripts/instructions`.
+    let mut decoder = Decoder::new();
+    decoder.push_bytes(Bytes::from_static(b"event: e\nid: 1\ndata: payload\n\n"));
+    let message = decoder.next_event().unwrap().unwrap();
+    assert_eq!(message.data().as_ptr(), message.data_bytes().as_ptr());
+    assert_eq!((message.event_type(), message.last_event_id()), ("e", "1"));
 }

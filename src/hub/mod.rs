@@ -10,7 +10,9 @@
 //!   `Last-Event-ID`, then live events, as one stream of `Result<Bytes, Infallible>` ready
 //!   for [`KeepAlive`](crate::stream::KeepAlive), [`Shutdown`](crate::stream::Shutdown) and
 //!   an HTTP body. When the id cannot be resumed from (too old, unknown, from before a
-//!   restart), the stream starts with a resync signal instead of skipping silently.
+//!   restart), the stream starts with a resync signal instead of skipping silently; without
+//!   an id it starts with an id-only frame naming the newest event, so a client cut before
+//!   its first event still has an id to resume from.
 //! - Ids the hub assigns look like `1764680000000-42`: the millisecond the hub started, then
 //!   a counter. They sort naturally and never repeat across restarts, so an id from an
 //!   earlier process always gets the resync signal, never a replay from the new process's
@@ -238,6 +240,13 @@ impl Hub {
     /// ([`HubConfig::resync`]) instead. Then live events follow, with nothing lost or repeated
     /// in between. An empty id counts as none.
     ///
+    /// Without an id (or with an empty one), once the hub has any event, the stream starts
+    /// with an id-only frame, `id: <newest id>` and the empty line: browsers dispatch nothing
+    /// for it but remember the id, so a client cut before its first event reconnects with
+    /// `Last-Event-ID` and gets everything published since it subscribed, instead of starting
+    /// live again and missing what came in between. Every subscriber starting at the same
+    /// point shares the same `Bytes`.
+    ///
     /// # Examples
     /// The body of an axum (or hyper) handler: the subscription goes straight into the
     /// stream adapters and `Body::from_stream`.
@@ -273,14 +282,14 @@ impl Hub {
         last_event_id: Option<&str>,
     ) -> Result<Subscription, HubError> {
         let members = self.core.join(topics).into_boxed_slice();
+        let (head, resume_point) = self.core.start_point();
         // Built first, so an error below leaves the rings again when it is dropped.
-        let mut subscription = Subscription::new(
-            self.core.clone(),
-            members.clone(),
-            self.core.head(),
-            VecDeque::new(),
-        );
+        let mut subscription =
+            Subscription::new(self.core.clone(), members.clone(), head, VecDeque::new());
         let Some(id) = last_event_id.filter(|id| !id.is_empty()) else {
+            if let Some(frame) = resume_point {
+                subscription.start_after(head, VecDeque::from([frame]));
+            }
             return Ok(subscription);
         };
         match &self.backend {

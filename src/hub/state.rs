@@ -72,6 +72,9 @@ struct State {
     removed_floor: Pos,
     /// The next topic [`State::sweep_one`] looks at.
     sweep: usize,
+    /// The id-only frame for the newest position, made once for every subscriber starting
+    /// there (see [`Core::start_point`]).
+    resume_point: Option<(Pos, Bytes)>,
 }
 
 impl State {
@@ -157,6 +160,8 @@ impl State {
 pub(crate) struct Core {
     pub(crate) config: HubConfig,
     bounds: Bounds,
+    /// The head before anything was published or read.
+    origin: Pos,
     state: Mutex<State>,
     /// Bumped under the lock at every insert, before the wakers are taken: a subscriber
     /// whose waker was stored at the generation still current has nothing new and will be
@@ -187,6 +192,7 @@ impl Core {
         Self {
             config,
             bounds,
+            origin: start,
             state: Mutex::new(State {
                 head: start,
                 everyone: Ring::new(Pos::default()),
@@ -195,6 +201,7 @@ impl Core {
                 names: HashMap::new(),
                 removed_floor: Pos::default(),
                 sweep: 0,
+                resume_point: None,
             }),
             generation: AtomicU64::new(0),
             #[cfg(feature = "redis")]
@@ -219,6 +226,26 @@ impl Core {
     /// The newest position published.
     pub(crate) fn head(&self) -> Pos {
         self.lock().head
+    }
+
+    /// Where a subscriber without a `Last-Event-ID` starts: the newest position, and once
+    /// anything was published, an id-only frame (`id: <newest>` and the empty line) carrying
+    /// it, so a client cut before its first event still resumes from there. Browsers dispatch
+    /// nothing for it. The frame is made once per newest position and shared.
+    pub(crate) fn start_point(&self) -> (Pos, Option<Bytes>) {
+        let mut state = self.lock();
+        let head = state.head;
+        if head == self.origin {
+            return (head, None);
+        }
+        if let Some((pos, frame)) = &state.resume_point {
+            if *pos == head {
+                return (head, Some(frame.clone()));
+            }
+        }
+        let frame = with_id(b"\n", &head.to_id());
+        state.resume_point = Some((head, frame.clone()));
+        (head, Some(frame))
     }
 
     /// Publishes at the position after the head: `make` gets that position and returns the

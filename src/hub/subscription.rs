@@ -13,7 +13,8 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use futures_core::{FusedStream, Stream};
 
-/// A subscriber's events, encoded: first what it missed (or the resync signal), then live
+/// A subscriber's events, encoded: first what it missed (or the resync signal; or, for a
+/// subscriber without a `Last-Event-ID`, an id-only frame saying where it starts), then live
 /// events as they are published. Made by [`Hub::subscribe`](super::Hub::subscribe).
 ///
 /// Every item is `Ok`: the `Result` is what the body and the
@@ -33,8 +34,8 @@ pub struct Subscription {
     core: Arc<Core>,
     members: Box<[Member]>,
     cursor: Pos,
-    /// Sent before anything from the rings: the resync signal, or what the Redis backend
-    /// fetched from Redis.
+    /// Sent before anything from the rings: the id-only resume point, the resync signal, or
+    /// what the Redis backend fetched from Redis.
     first: VecDeque<Bytes>,
     /// The waker stored in the rings and the generation it was stored at: while the
     /// generation stays, nothing was published and the stored waker is still there.
@@ -85,6 +86,10 @@ impl Stream for Subscription {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         if let Some(bytes) = this.first.pop_front() {
+            if this.first.is_empty() {
+                // Free the queue: an idle subscriber should hold no more than its position.
+                this.first = VecDeque::new();
+            }
             return Poll::Ready(Some(Ok(bytes)));
         }
         if this.ended {

@@ -1,5 +1,6 @@
 //! [`KeepAlive`]: a comment (or event) on a quiet stream, so proxies keep the connection.
 
+use super::quiet::QuietTimer;
 use crate::event::Event;
 use bytes::Bytes;
 use core::future::Future;
@@ -18,16 +19,20 @@ pin_project! {
     /// browser's `EventSource` never shows comments to the page, [`event`](Self::event) sends
     /// a named event instead, for pages that watch for a stalled stream.
     ///
-    /// The timer is the caller's: `make_sleep(interval)` returns a future that completes after
-    /// the interval (`tokio::time::sleep`, `async_io::Timer::after`, or a manual clock in
+    /// The timer is the caller's: `make_sleep(duration)` returns a future that completes after
+    /// that duration (`tokio::time::sleep`, `async_io::Timer::after`, or a manual clock in
     /// tests), so the core needs no runtime. The silence is measured from the last chunk the
     /// consumer took: a consumer that is slow to take chunks is busy, not idle. The sleep
-    /// future lives inside the adapter (no allocation per reset).
+    /// future lives inside the adapter (no allocation per sleep).
     ///
-    /// Why a sleep factory rather than a stream of ticks: a keep-alive is about silence, so
-    /// its timer must restart at every real event. A tick stream runs on its own schedule
-    /// and would send a keep-alive right after a real event; a fresh sleep per quiet period
-    /// starts exactly when the silence does, and every runtime has such a sleep.
+    /// # When the keep-alive goes out
+    /// The silence never exceeds the interval: a keep-alive goes out after between half the
+    /// interval and the interval of silence, and on a stream that stays quiet exactly once per
+    /// interval. The timer is lazy, so a chunk costs a flag, not a new timer: a sleep of the
+    /// whole interval starts when a silence does; the first chunk that goes out drops it, and
+    /// from then on the silence is timed by sleeps of half the interval that chunks never
+    /// restart (two per interval, however many events flow). When one runs out, the keep-alive
+    /// is due if the silence may reach the interval before the next one would.
     ///
     /// # Examples
     /// ```
@@ -46,10 +51,8 @@ pin_project! {
     pub struct KeepAlive<S, F, T> {
         #[pin]
         inner: S,
-        make_sleep: F,
         #[pin]
-        sleep: Option<T>,
-        interval: Duration,
+        timer: QuietTimer<F, T>,
         message: Bytes,
         done: bool,
     }
@@ -64,9 +67,7 @@ where
     pub fn new(inner: S, interval: Duration, make_sleep: F) -> Self {
         Self {
             inner,
-            make_sleep,
-            sleep: None,
-            interval,
+            timer: QuietTimer::new(interval, make_sleep),
             message: Bytes::from_static(b":\n\n"),
             done: false,
         }
@@ -125,31 +126,22 @@ where
     type Item = Result<Bytes, E>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let mut this = self.project();
+        let this = self.project();
         if *this.done {
             return Poll::Ready(None);
         }
         match this.inner.poll_next(cx) {
             Poll::Ready(Some(item)) => {
-                this.sleep.set(None);
+                this.timer.sent();
                 Poll::Ready(Some(item))
             }
             Poll::Ready(None) => {
                 *this.done = true;
-                this.sleep.set(None);
+                this.timer.stop();
                 Poll::Ready(None)
             }
             Poll::Pending => {
-                if this.sleep.is_none() {
-                    this.sleep.set(Some((this.make_sleep)(*this.interval)));
-                }
-                let Some(sleep) = this.sleep.as_mut().as_pin_mut() else {
-                    return Poll::Pending;
-                };
-                if sleep.poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
-                this.sleep.set(None);
+                core::task::ready!(this.timer.poll_due(cx));
                 Poll::Ready(Some(Ok(this.message.clone())))
             }
         }
@@ -174,18 +166,26 @@ mod tests {
     use crate::stream::EncodeStream;
 
     use alloc::rc::Rc;
+    use alloc::vec::Vec;
     use core::cell::Cell;
     use futures::stream;
+
+    fn keep_alive(
+        clock: &ManualClock,
+        source: &Source,
+    ) -> impl Stream<Item = Result<Bytes, &'static str>> + Unpin {
+        KeepAlive::new(
+            EncodeStream::new(source.stream()),
+            Duration::from_secs(15),
+            clock.sleep(),
+        )
+    }
 
     #[test]
     fn fires_only_after_a_quiet_interval() {
         let clock = ManualClock::default();
         let source = Source::default();
-        let mut body = KeepAlive::new(
-            EncodeStream::new(source.stream()),
-            Duration::from_secs(15),
-            clock.sleep(),
-        );
+        let mut body = keep_alive(&clock, &source);
 
         assert!(poll(&mut body).is_pending());
         clock.advance(Duration::from_secs(14));
@@ -193,16 +193,19 @@ mod tests {
         clock.advance(Duration::from_secs(1));
         assert_eq!(ready_bytes(&mut body), ":\n\n");
 
-        // A real event resets the silence: the timer started at 15 s would fire at 30 s, but
-        // at 30 s the stream has been quiet only since the event at 20 s.
+        // A real event ends the silence: the sleep started at 15 s would run out at 30 s, but
+        // the event at 20 s drops it; ticks of 7.5 s from then find the silence at the
+        // interval at 35 s.
         assert!(poll(&mut body).is_pending());
         clock.advance(Duration::from_secs(5));
         source.send("news");
         assert_eq!(ready_bytes(&mut body), "data: news\n\n");
         assert!(poll(&mut body).is_pending());
-        clock.advance(Duration::from_secs(10));
+        clock.advance(Duration::from_millis(7_500));
         assert!(poll(&mut body).is_pending());
-        clock.advance(Duration::from_secs(5));
+        clock.advance(Duration::from_millis(7_499));
+        assert!(poll(&mut body).is_pending());
+        clock.advance(Duration::from_millis(1));
         assert_eq!(ready_bytes(&mut body), ":\n\n");
 
         // Keeps firing while the silence lasts, once per interval.
@@ -215,11 +218,7 @@ mod tests {
     fn one_timer_per_quiet_period_however_often_it_is_polled() {
         let clock = ManualClock::default();
         let source = Source::default();
-        let mut body = KeepAlive::new(
-            EncodeStream::new(source.stream()),
-            Duration::from_secs(15),
-            clock.sleep(),
-        );
+        let mut body = keep_alive(&clock, &source);
         for _ in 0..10 {
             assert!(poll(&mut body).is_pending());
         }
@@ -227,7 +226,91 @@ mod tests {
         source.send("a");
         assert_eq!(ready_bytes(&mut body), "data: a\n\n");
         assert!(poll(&mut body).is_pending());
-        assert_eq!(clock.sleeps_made(), 2, "the event restarted the timer");
+        assert_eq!(
+            clock.sleeps_made(),
+            2,
+            "the first event ends the idle sleep"
+        );
+    }
+
+    #[test]
+    fn events_set_a_flag_instead_of_restarting_the_timer() {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let mut body = keep_alive(&clock, &source);
+        assert!(poll(&mut body).is_pending());
+        source.send("first");
+        assert_eq!(ready_bytes(&mut body), "data: first\n\n");
+        for _ in 0..1_000 {
+            clock.advance(Duration::from_millis(10));
+            source.send("a");
+            assert_eq!(ready_bytes(&mut body), "data: a\n\n");
+            assert!(poll(&mut body).is_pending());
+        }
+        // 10 s of events: the idle sleep, then one tick of 7.5 s and the next one.
+        assert_eq!(clock.sleeps_made(), 3);
+    }
+
+    /// Times of the chunks `body` sends while `events` (times in ms) go into it, polled
+    /// every 100 ms for `until` ms, and whether each was a keep-alive.
+    fn schedule(events: &[u64], until: u64) -> Vec<(u64, bool)> {
+        let clock = ManualClock::default();
+        let source = Source::default();
+        let mut body = keep_alive(&clock, &source);
+        let mut sent = Vec::new();
+        for now in (0..=until).step_by(100) {
+            if events.contains(&now) {
+                source.send("x");
+            }
+            while let Poll::Ready(Some(Ok(chunk))) = poll(&mut body) {
+                sent.push((now, chunk == ":\n\n"));
+            }
+            clock.advance(Duration::from_millis(100));
+        }
+        sent
+    }
+
+    #[test]
+    fn silence_never_exceeds_the_interval_nor_ends_before_half_of_it() {
+        // Event times that land on every phase of the 7.5 s ticks, bursts and gaps.
+        let mut events: Vec<u64> = (1..40).map(|n| n * n * 700 % 90_000).collect();
+        events.extend((0..50).map(|n| 100_000 + n * 300));
+        events.sort_unstable();
+        let sent = schedule(&events, 150_000);
+        let mut last = 0;
+        let mut keep_alives = 0;
+        for &(at, is_keep_alive) in &sent {
+            assert!(
+                at - last <= 15_000,
+                "{} ms of silence before {at}",
+                at - last
+            );
+            if is_keep_alive {
+                keep_alives += 1;
+                assert!(
+                    at - last >= 7_500,
+                    "keep-alive at {at} after {} ms",
+                    at - last
+                );
+            }
+            last = at;
+        }
+        assert!(150_000 - last <= 15_000);
+        assert!(keep_alives >= 3, "{keep_alives} keep-alives in {sent:?}");
+    }
+
+    #[test]
+    fn a_quiet_stream_gets_one_keep_alive_per_interval() {
+        let sent = schedule(&[], 60_000);
+        assert_eq!(
+            sent,
+            [
+                (15_000, true),
+                (30_000, true),
+                (45_000, true),
+                (60_000, true)
+            ]
+        );
     }
 
     #[test]

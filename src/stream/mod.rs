@@ -46,6 +46,7 @@ mod channel;
 mod decode;
 mod encode;
 mod keep_alive;
+pub(crate) mod quiet;
 mod shutdown;
 
 #[cfg(feature = "std")]
