@@ -13,6 +13,9 @@ use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
+mod support;
+use support::first_bytes;
+
 const WAIT: Duration = Duration::from_secs(10);
 
 /// What the handlers share: the shutdown signal, and where jobs report why they stopped.
@@ -122,20 +125,6 @@ async fn open(url: String) -> reqwest::Response {
         .map(|value| value.as_bytes());
     sse_wire::check_response(response.status().as_u16(), content_type).unwrap();
     response
-}
-
-async fn first_bytes(response: reqwest::Response, len: usize) -> Vec<u8> {
-    let mut chunks = Box::pin(response.bytes_stream());
-    let mut received = Vec::new();
-    while received.len() < len {
-        let chunk = tokio::time::timeout(WAIT, chunks.next())
-            .await
-            .expect("bytes in time")
-            .expect("the stream is open")
-            .unwrap();
-        received.extend_from_slice(&chunk);
-    }
-    received
 }
 
 #[tokio::test]

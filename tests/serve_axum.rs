@@ -14,6 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
+mod support;
+use support::first_bytes;
+
 const WAIT: Duration = Duration::from_secs(10);
 
 async fn serve(router: Router) -> SocketAddr {
@@ -44,21 +47,6 @@ async fn body(response: reqwest::Response) -> Bytes {
         .await
         .expect("the stream ends in time")
         .unwrap()
-}
-
-/// The first `len` bytes of a stream that goes on.
-async fn first_bytes(response: reqwest::Response, len: usize) -> Vec<u8> {
-    let mut chunks = Box::pin(response.bytes_stream());
-    let mut received = Vec::new();
-    while received.len() < len {
-        let chunk = tokio::time::timeout(WAIT, chunks.next())
-            .await
-            .expect("bytes in time")
-            .expect("the stream is open")
-            .unwrap();
-        received.extend_from_slice(&chunk);
-    }
-    received
 }
 
 fn progress(n: u64) -> Event {

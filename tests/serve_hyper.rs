@@ -13,6 +13,9 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
+mod support;
+use support::first_bytes;
+
 const WAIT: Duration = Duration::from_secs(10);
 
 /// Events, encoded bytes, or the pieces of a channel: one body type for every handler here.
@@ -59,20 +62,6 @@ async fn open(address: SocketAddr, last_event_id: Option<&str>) -> reqwest::Resp
         .unwrap();
     sse_wire::check_http_headers(response.status(), response.headers()).unwrap();
     response
-}
-
-async fn first_bytes(response: reqwest::Response, len: usize) -> Vec<u8> {
-    let mut chunks = Box::pin(response.bytes_stream());
-    let mut received = Vec::new();
-    while received.len() < len {
-        let chunk = tokio::time::timeout(WAIT, chunks.next())
-            .await
-            .expect("bytes in time")
-            .expect("the stream is open")
-            .unwrap();
-        received.extend_from_slice(&chunk);
-    }
-    received
 }
 
 #[tokio::test]

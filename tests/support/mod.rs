@@ -45,3 +45,20 @@ impl Rng {
         self.0 % bound
     }
 }
+
+/// The first `len` bytes (at least) of a response body that goes on, each chunk awaited for
+/// at most 10 s.
+pub async fn first_bytes(response: reqwest::Response, len: usize) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut chunks = Box::pin(response.bytes_stream());
+    let mut received = Vec::new();
+    while received.len() < len {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), chunks.next())
+            .await
+            .expect("bytes in time")
+            .expect("the stream is open")
+            .unwrap();
+        received.extend_from_slice(&chunk);
+    }
+    received
+}
