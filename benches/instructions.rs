@@ -6,7 +6,8 @@
 //! accessors make it a few thousand instructions, a re-check of the UTF-8 per call billions.
 //!
 //! Run alone it prints what it decoded, so a broken decoder cannot pass by doing nothing.
-//! `cargo bench --bench instructions -- NAME` runs only the cases whose name contains NAME.
+//! `cargo bench --bench instructions -- NAME` runs only the cases whose name contains NAME;
+//! `SSE_WIRE_REPEAT=N` repeats the decoding N times (for a sampling profiler).
 
 mod corpus;
 
@@ -86,6 +87,14 @@ fn chunk_size() -> usize {
         .unwrap_or(16 * 1024)
 }
 
+/// 1, or `SSE_WIRE_REPEAT` times: long enough for a sampling profiler (`perf record`).
+fn repeat() -> usize {
+    std::env::var("SSE_WIRE_REPEAT")
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(1)
+}
+
 fn main() {
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with("--"));
     if filter
@@ -106,15 +115,19 @@ fn main() {
             .chunks(chunk_size())
             .map(Bytes::copy_from_slice)
             .collect();
-        let (events, text) = black_box(decode(black_box(&chunks)));
-        assert_eq!(events, corpus.dispatched(), "{}", corpus.name);
-        println!("{}: {events} events, {text} text bytes", corpus.name);
-        if filter
+        let stream = filter
             .as_deref()
-            .is_some_and(|filter| filter.starts_with("stream_"))
-        {
-            let (events, _) = black_box(decode_stream(black_box(&chunks)));
-            assert_eq!(events, corpus.dispatched(), "{} (stream)", corpus.name);
+            .is_some_and(|filter| filter.starts_with("stream_"));
+        for _ in 0..repeat() {
+            let (events, text) = black_box(decode(black_box(&chunks)));
+            assert_eq!(events, corpus.dispatched(), "{}", corpus.name);
+            if stream {
+                let (events, _) = black_box(decode_stream(black_box(&chunks)));
+                assert_eq!(events, corpus.dispatched(), "{} (stream)", corpus.name);
+            }
+            if repeat() == 1 {
+                println!("{}: {events} events, {text} text bytes", corpus.name);
+            }
         }
     }
 }
