@@ -21,7 +21,8 @@
 //! decoder that rescans or recopies its unfinished line is quadratic: those are cut off.
 //!
 //! `cargo bench --bench compare` runs everything; `cargo bench --bench compare -- logs`
-//! keeps only the columns whose name contains `logs`.
+//! keeps only the columns whose name contains `logs` (`-- "tiny 16K"`: one column);
+//! `SSE_WIRE_PEERS=sse-stream` keeps only that peer's row besides sse-wire's.
 
 mod corpus;
 
@@ -170,8 +171,19 @@ fn http_body_sse(chunks: &[Bytes]) -> Totals {
 type Decode = fn(&[Bytes]) -> Totals;
 
 /// The decoders compared, by name. sse-wire comes first, twice: sans-IO and as a `Stream`.
+/// `SSE_WIRE_PEERS=a,b` keeps only the peers whose name contains `a` or `b` (for a quick
+/// A/B, or a profile of one peer); sse-wire's rows are always kept.
 fn decoders() -> Vec<(&'static str, Decode)> {
-    vec![
+    let peers = std::env::var("SSE_WIRE_PEERS").ok();
+    let keep = |name: &str| {
+        is_sse_wire(name)
+            || peers.as_deref().map_or(true, |peers| {
+                peers
+                    .split(',')
+                    .any(|peer| !peer.is_empty() && name.contains(peer))
+            })
+    };
+    let all: Vec<(&'static str, Decode)> = vec![
         ("sse-wire (push_bytes)", sse_wire),
         ("sse-wire (DecodeStream)", |chunks| {
             drain(sse_wire::stream::DecodeStream::new(body(chunks)), |event| {
@@ -224,7 +236,8 @@ fn decoders() -> Vec<(&'static str, Decode)> {
                 },
             )
         }),
-    ]
+    ];
+    all.into_iter().filter(|(name, _)| keep(name)).collect()
 }
 
 /// Rows that are sse-wire itself, not peers.

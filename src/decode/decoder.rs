@@ -153,7 +153,45 @@ impl Decoder {
 
     /// The next event or comment, `None` when the input so far holds no complete one.
     #[must_use = "pull items until this returns None"]
+    #[inline]
     pub fn next_frame(&mut self) -> Option<Result<Frame, DecodeError>> {
+        loop {
+            match self.advance()? {
+                Step::Dispatch => {
+                    if let Some(message) = self.state.dispatch() {
+                        return Some(Ok(Frame::Event(message)));
+                    }
+                }
+                Step::Comment(comment) => return Some(Ok(Frame::Comment(comment))),
+                Step::Error(error) => return Some(Err(error)),
+            }
+        }
+    }
+
+    /// The next event, skipping comments; `None` when the input so far holds no complete one.
+    #[must_use = "pull items until this returns None"]
+    #[inline]
+    pub fn next_event(&mut self) -> Option<Result<Message, DecodeError>> {
+        loop {
+            match self.advance()? {
+                Step::Dispatch => {
+                    if let Some(message) = self.state.dispatch() {
+                        return Some(Ok(message));
+                    }
+                }
+                Step::Comment(_) => {}
+                Step::Error(error) => return Some(Err(error)),
+            }
+        }
+    }
+
+    /// Reads lines up to the next one that yields something.
+    ///
+    /// The event itself is not built here: `dispatch` (inlined) builds it straight into the
+    /// caller's return value. Handing a ~120-byte message through one more return costs a
+    /// copy whose reads stall on the writes just made (store forwarding).
+    #[inline]
+    fn advance(&mut self) -> Option<Step> {
         loop {
             let Some(line) = self.reader.next_line(self.state.config.max_line_len) else {
                 if self.reader.is_finished() {
@@ -163,36 +201,35 @@ impl Decoder {
                 }
                 return None;
             };
-            let item = match line {
+            let step = match line {
+                Line::Complete(line, _) if line.range.is_empty() => return Some(Step::Dispatch),
                 Line::Complete(line, offset) => self.state.interpret(&line, offset),
                 Line::TooLong(offset) => self.state.too_long(offset),
             };
-            if item.is_some() {
-                return item;
-            }
-        }
-    }
-
-    /// The next event, skipping comments; `None` when the input so far holds no complete one.
-    #[must_use = "pull items until this returns None"]
-    pub fn next_event(&mut self) -> Option<Result<Message, DecodeError>> {
-        loop {
-            match self.next_frame()? {
-                Ok(Frame::Event(message)) => return Some(Ok(message)),
-                Ok(Frame::Comment(_)) => {}
-                Err(error) => return Some(Err(error)),
+            if step.is_some() {
+                return step;
             }
         }
     }
 }
 
+/// What a line asks of the caller of [`Decoder::advance`].
+enum Step {
+    /// An empty line: dispatch the event (if there is one).
+    Dispatch,
+    /// A reported comment.
+    Comment(Comment),
+    /// The event was dropped.
+    Error(DecodeError),
+}
+
 impl Interpreter {
-    /// One line of the standard's "interpret an event stream".
+    /// One non-empty line of the standard's "interpret an event stream".
     #[inline]
-    fn interpret(&mut self, line: &LineRef<'_>, offset: u64) -> Option<Result<Frame, DecodeError>> {
+    fn interpret(&mut self, line: &LineRef<'_>, offset: u64) -> Option<Step> {
         let bytes = line.bytes();
         let Some(&first) = bytes.first() else {
-            return self.dispatch().map(|message| Ok(Frame::Event(message)));
+            return Some(Step::Dispatch);
         };
         if first == b':' {
             return self.comment(line, offset);
@@ -208,7 +245,7 @@ impl Interpreter {
                 // No overflow: every term is the length of something held in memory.
                 let size = data_len + self.block.event_type_len + self.block.id_len;
                 if let Some(error) = self.check_size(size, offset) {
-                    return Some(Err(error));
+                    return Some(Step::Error(error));
                 }
                 self.block.data_len = data_len;
                 if joining_lf == 0 {
@@ -228,7 +265,7 @@ impl Interpreter {
             Field::Event => {
                 let size = self.block.data_len + value.len() + self.block.id_len;
                 if let Some(error) = self.check_size(size, offset) {
-                    return Some(Err(error));
+                    return Some(Step::Error(error));
                 }
                 self.block.event_type_len = value.len();
                 self.block.event_type = if value.is_empty() {
@@ -249,7 +286,7 @@ impl Interpreter {
                         if let Some(text) = to_text(line.source, value, strict) {
                             self.pending_id = Some(text);
                         }
-                        return Some(Err(error));
+                        return Some(Step::Error(error));
                     }
                 }
                 match to_text(line.source, value.clone(), strict) {
@@ -274,7 +311,9 @@ impl Interpreter {
         None
     }
 
-    /// The standard's dispatch, at an empty line.
+    /// The standard's dispatch, at an empty line. Inlined, so the message is built where
+    /// the caller returns it.
+    #[inline(always)]
     fn dispatch(&mut self) -> Option<Message> {
         if let Some(id) = self.pending_id.take() {
             self.last_event_id = id;
@@ -301,7 +340,7 @@ impl Interpreter {
         })
     }
 
-    fn comment(&mut self, line: &LineRef<'_>, offset: u64) -> Option<Result<Frame, DecodeError>> {
+    fn comment(&mut self, line: &LineRef<'_>, offset: u64) -> Option<Step> {
         if !self.config.comments {
             return None;
         }
@@ -310,24 +349,24 @@ impl Interpreter {
         let skip = 1 + usize::from(bytes.get(1) == Some(&b' '));
         let text = line.range.start + skip..line.range.end;
         match to_text(line.source, text, self.config.strict_utf8) {
-            Some(text) => Some(Ok(Frame::Comment(Comment(text)))),
-            None => Some(Err(DecodeError::InvalidUtf8 { offset })),
+            Some(text) => Some(Step::Comment(Comment(text))),
+            None => Some(Step::Error(DecodeError::InvalidUtf8 { offset })),
         }
     }
 
     /// A known field's line over the line limit: drops the event (once).
-    fn too_long(&mut self, offset: u64) -> Option<Result<Frame, DecodeError>> {
+    fn too_long(&mut self, offset: u64) -> Option<Step> {
         if self.block.discarding {
             return None;
         }
         self.block.discard();
         let limit = self.config.max_line_len;
-        Some(Err(DecodeError::LineTooLong { limit, offset }))
+        Some(Step::Error(DecodeError::LineTooLong { limit, offset }))
     }
 
-    fn invalid_utf8(&mut self, offset: u64) -> Option<Result<Frame, DecodeError>> {
+    fn invalid_utf8(&mut self, offset: u64) -> Option<Step> {
         self.block.discard();
-        Some(Err(DecodeError::InvalidUtf8 { offset }))
+        Some(Step::Error(DecodeError::InvalidUtf8 { offset }))
     }
 
     /// Over the event size limit with `size` bytes: drops the event.

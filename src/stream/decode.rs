@@ -18,17 +18,20 @@ enum State {
 }
 
 /// The loop both adapters share: hand out what the decoder has, else read the next chunk.
-/// `next` picks the decoder's output (`next_event` or `next_frame`).
-fn poll_decoded<S, B, E, T>(
+/// `next` picks the decoder's output (`next_event` or `next_frame`): a generic, not a `fn`
+/// pointer, so it inlines and the item is built where `poll_next` returns it.
+#[inline]
+fn poll_decoded<S, B, E, T, N>(
     mut body: Pin<&mut S>,
     decoder: &mut Decoder,
     state: &mut State,
     cx: &mut Context<'_>,
-    next: fn(&mut Decoder) -> Option<Result<T, DecodeError>>,
+    next: N,
 ) -> Poll<Option<Result<T, StreamError<E>>>>
 where
     S: Stream<Item = Result<B, E>>,
     B: Buf,
+    N: Fn(&mut Decoder) -> Option<Result<T, DecodeError>>,
 {
     loop {
         if *state == State::Done {
