@@ -277,7 +277,7 @@ impl Interpreter {
                     Some(text)
                 };
             }
-            Field::Id if memchr::memchr(0, &bytes[value_start..]).is_some() => {}
+            Field::Id if contains_nul(&bytes[value_start..]) => {}
             Field::Id => {
                 if !self.block.discarding {
                     let size = self.block.data_len + self.block.event_type_len + value.len();
@@ -370,11 +370,17 @@ impl Interpreter {
     }
 
     /// Over the event size limit with `size` bytes: drops the event.
+    #[inline(always)]
     fn check_size(&mut self, size: usize, offset: u64) -> Option<DecodeError> {
-        let limit = self.config.max_event_size;
-        if size <= limit {
+        if size <= self.config.max_event_size {
             return None;
         }
+        self.too_large(size, offset)
+    }
+
+    #[cold]
+    fn too_large(&mut self, size: usize, offset: u64) -> Option<DecodeError> {
+        let limit = self.config.max_event_size;
         self.block.discard();
         Some(DecodeError::EventTooLarge {
             limit,
@@ -417,6 +423,17 @@ fn field(line: &[u8]) -> Option<(Field, usize)> {
 impl Default for Decoder {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Whether an id value holds a NUL (which makes the standard ignore the field). Ids are
+/// short: a byte-by-byte look costs less than setting up `memchr`'s vector loop.
+#[inline(always)]
+fn contains_nul(value: &[u8]) -> bool {
+    if value.len() <= 32 {
+        value.iter().any(|&byte| byte == 0)
+    } else {
+        memchr::memchr(0, value).is_some()
     }
 }
 
