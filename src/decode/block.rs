@@ -3,8 +3,7 @@
 use crate::text::Text;
 use alloc::string::String;
 use alloc::vec::Vec;
-use bytes::Bytes;
-use core::ops::Range;
+use super::lines::LineRef;
 use core::time::Duration;
 
 /// The data buffer without its final LF: the spec appends an LF after every data line and
@@ -121,13 +120,26 @@ impl Block {
     }
 }
 
-/// `source[range]` as text without copying when valid UTF-8; otherwise each invalid sequence
-/// replaced with U+FFFD (one allocation), or `None` in strict mode.
+/// `line.bytes()[from..]` as text: a slice of the chunk without copying when the line lies
+/// in one, a copy when it spanned chunks; each invalid sequence replaced with U+FFFD (one
+/// allocation), or `None` in strict mode.
 #[inline(always)]
-pub(super) fn to_text(source: &Bytes, range: Range<usize>, strict: bool) -> Option<Text> {
-    match Text::from_slice_of(source, range.clone()) {
-        Some(text) => Some(text),
-        None => replace_invalid(&source[range], strict),
+pub(super) fn to_text(line: &LineRef<'_>, from: usize, strict: bool) -> Option<Text> {
+    match line.shared(from) {
+        Ok((chunk, range)) => match Text::from_slice_of(chunk, range.clone()) {
+            Some(text) => Some(text),
+            None => replace_invalid(&chunk[range], strict),
+        },
+        Err(bytes) => copy_text(bytes, strict),
+    }
+}
+
+/// A value of a line that spanned chunks: copied once, checked once.
+#[inline(never)]
+fn copy_text(bytes: &[u8], strict: bool) -> Option<Text> {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => Some(Text::from(text)),
+        Err(_) => replace_invalid(bytes, strict),
     }
 }
 

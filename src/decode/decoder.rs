@@ -202,7 +202,7 @@ impl Decoder {
                 return None;
             };
             let step = match line {
-                Line::Complete(line, _) if line.range.is_empty() => return Some(Step::Dispatch),
+                Line::Complete(line, _) if line.bytes().is_empty() => return Some(Step::Dispatch),
                 Line::Complete(line, offset) => self.state.interpret(&line, offset),
                 Line::TooLong(offset) => self.state.too_long(offset),
             };
@@ -235,7 +235,7 @@ impl Interpreter {
             return self.comment(line, offset);
         }
         let (field, value_start) = field(bytes)?;
-        let value = line.range.start + value_start..line.range.end;
+        let value = value_start..bytes.len();
         let strict = self.config.strict_utf8;
         match field {
             Field::Data if self.block.discarding => {}
@@ -249,7 +249,7 @@ impl Interpreter {
                 }
                 self.block.data_len = data_len;
                 if joining_lf == 0 {
-                    let Some(text) = to_text(line.source, value, strict) else {
+                    let Some(text) = to_text(line, value_start, strict) else {
                         return self.invalid_utf8(offset);
                     };
                     self.block.data.set_first(text);
@@ -271,7 +271,7 @@ impl Interpreter {
                 self.block.event_type = if value.is_empty() {
                     None
                 } else {
-                    let Some(text) = to_text(line.source, value, strict) else {
+                    let Some(text) = to_text(line, value_start, strict) else {
                         return self.invalid_utf8(offset);
                     };
                     Some(text)
@@ -283,13 +283,13 @@ impl Interpreter {
                     let size = self.block.data_len + self.block.event_type_len + value.len();
                     if let Some(error) = self.check_size(size, offset) {
                         // The id still takes effect (see the contract on `Decoder`).
-                        if let Some(text) = to_text(line.source, value, strict) {
+                        if let Some(text) = to_text(line, value_start, strict) {
                             self.pending_id = Some(text);
                         }
                         return Some(Step::Error(error));
                     }
                 }
-                match to_text(line.source, value.clone(), strict) {
+                match to_text(line, value_start, strict) {
                     Some(text) => {
                         self.pending_id = Some(text);
                         self.block.id_len = value.len();
@@ -347,8 +347,7 @@ impl Interpreter {
         // Drop the colon, and one space after it the way field values lose theirs.
         let bytes = line.bytes();
         let skip = 1 + usize::from(bytes.get(1) == Some(&b' '));
-        let text = line.range.start + skip..line.range.end;
-        match to_text(line.source, text, self.config.strict_utf8) {
+        match to_text(line, skip, self.config.strict_utf8) {
             Some(text) => Some(Step::Comment(Comment(text))),
             None => Some(Step::Error(DecodeError::InvalidUtf8 { offset })),
         }

@@ -8,22 +8,35 @@
 //! no reference count is touched and nothing is copied until the interpreter keeps a value.
 
 use alloc::collections::VecDeque;
-use bytes::{Bytes, BytesMut};
+use alloc::vec::Vec;
+use bytes::Bytes;
 use core::ops::Range;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
-/// A complete line without its terminator, lent by the reader: `source[range]`.
+/// A complete line without its terminator, lent by the reader.
 #[derive(Debug)]
 pub(super) struct LineRef<'a> {
-    pub(super) source: &'a Bytes,
-    pub(super) range: Range<usize>,
+    bytes: &'a [u8],
+    /// The chunk `bytes` lies in, and where it starts there; `None` for a line assembled
+    /// from several chunks (then its values are copied when kept).
+    chunk: Option<(&'a Bytes, usize)>,
 }
 
 impl<'a> LineRef<'a> {
     #[inline(always)]
     pub(super) fn bytes(&self) -> &'a [u8] {
-        &self.source[self.range.clone()]
+        self.bytes
+    }
+
+    /// `bytes()[from..]` as shared bytes: a slice of the chunk when the line lies in one,
+    /// else a copy (one allocation, only for lines that span chunks).
+    #[inline(always)]
+    pub(super) fn shared(&self, from: usize) -> Result<(&'a Bytes, core::ops::Range<usize>), &'a [u8]> {
+        match self.chunk {
+            Some((chunk, start)) => Ok((chunk, start + from..start + self.bytes.len())),
+            None => Err(&self.bytes[from..]),
+        }
     }
 }
 
@@ -69,6 +82,9 @@ fn is_known_field(head: &[u8], complete: bool) -> Option<bool> {
     };
     Some(matches!(name, b"data" | b"event" | b"id" | b"retry"))
 }
+
+/// The most memory `partial` keeps for the next line that spans chunks.
+const RETAINED_CAPACITY: usize = 16 * 1024;
 
 /// How many bytes of a line are looked at a word at a time before calling `memchr2`.
 const HEAD: usize = 16;
@@ -123,10 +139,11 @@ pub(super) struct LineReader {
     chunks: VecDeque<Bytes>,
     queued: usize,
     /// The head of a line that spans chunks, and the stream offset where that line starts.
-    partial: BytesMut,
+    /// Once the line is complete it is lent out from here (`lent`) and cleared on the next
+    /// call: the buffer is reused, no allocation per line.
+    partial: Vec<u8>,
+    lent: bool,
     line_start: u64,
-    /// The last line assembled from several chunks, kept here so it can be lent out.
-    joined: Bytes,
     skip: Skip,
     /// The previous line ended with a CR at the end of a chunk; an LF next completes it.
     pending_cr: bool,
@@ -169,7 +186,8 @@ impl LineReader {
 
     /// Bytes held: queued input plus the unfinished line.
     pub(super) fn buffered_len(&self) -> usize {
-        self.current.len() - self.pos + self.queued + self.partial.len()
+        let partial = if self.lent { 0 } else { self.partial.len() };
+        self.current.len() - self.pos + self.queued + partial
     }
 
     /// Moves on to the next queued chunk; `false` when there is none.
@@ -192,8 +210,9 @@ impl LineReader {
         if !self.bom_checked && !self.strip_bom() {
             return None;
         }
-        if !self.joined.is_empty() {
-            self.joined = Bytes::new();
+        if self.lent {
+            self.lent = false;
+            self.clear_partial();
         }
         loop {
             if self.pos == self.current.len() && !self.next_chunk() {
@@ -237,41 +256,39 @@ impl LineReader {
                             return Some(Line::TooLong(offset));
                         }
                     } else if !(self.skip_comments && line.first() == Some(&b':')) {
-                        let source = &self.current;
-                        return Some(Line::Complete(
-                            LineRef {
-                                source,
-                                range: start..end,
-                            },
-                            offset,
-                        ));
+                        let line = LineRef {
+                            bytes: &self.current[start..end],
+                            chunk: Some((&self.current, start)),
+                        };
+                        return Some(Line::Complete(line, offset));
                     }
                 }
                 Skip::No => {
                     if self.partial.len() + len > max_line_len {
                         let known = self.head_is_known_field(start..end, true);
-                        self.partial = BytesMut::new();
+                        self.clear_partial();
                         if known == Some(true) {
                             return Some(Line::TooLong(self.line_start));
                         }
                         continue;
                     }
                     self.partial.extend_from_slice(&self.current[start..end]);
-                    self.joined = self.partial.split().freeze();
-                    if !(self.skip_comments && self.joined[0] == b':') {
-                        let range = 0..self.joined.len();
-                        let line = LineRef {
-                            source: &self.joined,
-                            range,
-                        };
-                        return Some(Line::Complete(line, self.line_start));
+                    if self.skip_comments && self.partial[0] == b':' {
+                        self.clear_partial();
+                        continue;
                     }
+                    self.lent = true;
+                    let line = LineRef {
+                        bytes: &self.partial,
+                        chunk: None,
+                    };
+                    return Some(Line::Complete(line, self.line_start));
                 }
                 Skip::Quietly => self.skip = Skip::No,
                 Skip::Undecided => {
                     self.skip = Skip::No;
                     let known = self.head_is_known_field(start..end, true);
-                    self.partial = BytesMut::new();
+                    self.clear_partial();
                     if known == Some(true) {
                         return Some(Line::TooLong(self.line_start));
                     }
@@ -311,7 +328,7 @@ impl LineReader {
             }
             Some(known) => {
                 self.skip = Skip::Quietly;
-                self.partial = BytesMut::new();
+                self.clear_partial();
                 known.then_some(Line::TooLong(self.line_start))
             }
         }
@@ -329,9 +346,20 @@ impl LineReader {
         is_known_field(&self.partial, complete && head_end == range.end)
     }
 
+    /// Empties `partial`; gives its memory back if a long line made it large, so an idle
+    /// decoder holds little.
+    fn clear_partial(&mut self) {
+        if self.partial.capacity() > RETAINED_CAPACITY {
+            self.partial = Vec::new();
+        } else {
+            self.partial.clear();
+        }
+    }
+
     /// At the end of the stream: drops the partial line and lets go of every chunk.
     fn release(&mut self) {
-        self.partial = BytesMut::new();
+        self.partial = Vec::new();
+        self.lent = false;
         self.skip = Skip::No;
         self.base += self.current.len() as u64;
         self.current = Bytes::new();
