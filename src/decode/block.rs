@@ -1,10 +1,9 @@
 //! The buffers of the event being read: data, event type, retry, size so far.
 
+use super::lines::LineRef;
 use crate::text::Text;
 use alloc::string::String;
 use alloc::vec::Vec;
-use super::lines::LineRef;
-use core::time::Duration;
 
 /// The data buffer without its final LF: the spec appends an LF after every data line and
 /// removes the last one at dispatch, so storing the lines joined is the same thing.
@@ -75,7 +74,8 @@ impl Data {
 pub(super) struct Block {
     pub(super) data: Data,
     pub(super) event_type: Option<Text>,
-    pub(super) retry: Option<Duration>,
+    /// The block's `retry` in milliseconds.
+    pub(super) retry: Option<u64>,
     pub(super) id_set: bool,
     /// Data bytes, with the line feeds joining data lines.
     pub(super) data_len: usize,

@@ -304,7 +304,7 @@ impl Interpreter {
                 if let Some(millis) = parse_retry(&bytes[value_start..]) {
                     let retry = Duration::from_millis(millis);
                     self.retry = Some(retry);
-                    self.block.retry = Some(retry);
+                    self.block.retry = Some(millis);
                 }
             }
         }
@@ -336,7 +336,8 @@ impl Interpreter {
                 self.last_event_id.clone()
             },
             id_in_block: id_set,
-            retry,
+            has_retry: retry.is_some(),
+            retry_millis: retry.unwrap_or(0),
         })
     }
 

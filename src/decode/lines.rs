@@ -32,7 +32,10 @@ impl<'a> LineRef<'a> {
     /// `bytes()[from..]` as shared bytes: a slice of the chunk when the line lies in one,
     /// else a copy (one allocation, only for lines that span chunks).
     #[inline(always)]
-    pub(super) fn shared(&self, from: usize) -> Result<(&'a Bytes, core::ops::Range<usize>), &'a [u8]> {
+    pub(super) fn shared(
+        &self,
+        from: usize,
+    ) -> Result<(&'a Bytes, core::ops::Range<usize>), &'a [u8]> {
         match self.chunk {
             Some((chunk, start)) => Ok((chunk, start + from..start + self.bytes.len())),
             None => Err(&self.bytes[from..]),
@@ -98,7 +101,9 @@ const HEAD: usize = 16;
 #[inline(always)]
 fn find_line_break(bytes: &[u8]) -> Option<usize> {
     let Some((head, tail)) = bytes.split_first_chunk::<HEAD>() else {
-        return bytes.iter().position(|&byte| byte == b'\n' || byte == b'\r');
+        return bytes
+            .iter()
+            .position(|&byte| byte == b'\n' || byte == b'\r');
     };
     let (low, high) = head.split_at(8);
     if let Some(found) = line_break_in_word(low) {
