@@ -23,6 +23,12 @@ impl Data {
         self.first.is_some()
     }
 
+    /// Whether a second data line was seen (the lines are being joined).
+    #[inline(always)]
+    pub(super) fn is_joining(&self) -> bool {
+        !self.joined.is_empty()
+    }
+
     /// Appends a line already decoded as text; only for the first line.
     #[inline(always)]
     pub(super) fn set_first(&mut self, line: Text) {

@@ -209,6 +209,11 @@ impl Decoder {
             if step.is_some() {
                 return step;
             }
+            // Most events are a few lines and one data line: look for the empty line ending
+            // them right away. Not while joining many data lines, where it rarely pays.
+            if !self.state.block.data.is_joining() && self.reader.take_empty_line() {
+                return Some(Step::Dispatch);
+            }
         }
     }
 }

@@ -302,6 +302,28 @@ impl LineReader {
         }
     }
 
+    /// Consumes an empty line if one comes next in the current chunk: the end of an event,
+    /// found without a full [`next_line`](Self::next_line) round. `false` (and nothing
+    /// consumed) when the next bytes are anything else or not there yet.
+    #[inline(always)]
+    pub(super) fn take_empty_line(&mut self) -> bool {
+        // The byte first: on most lines that is the only look this costs.
+        let taken = match &self.current[self.pos..] {
+            [b'\n', ..] => 1,
+            [b'\r', b'\n', ..] => 2,
+            // A CR ending the chunk is left to `next_line`: an LF may start the next one.
+            [b'\r', _, ..] => 1,
+            _ => return false,
+        };
+        // Only right after a complete line (a line lent from `partial` is cleared on the
+        // next `next_line` call, as usual).
+        if self.pending_cr || self.skip != Skip::No || (!self.lent && !self.partial.is_empty()) {
+            return false;
+        }
+        self.pos += taken;
+        true
+    }
+
     /// Takes the rest of `current`, which holds no line break, as part of the line being
     /// assembled; reports the line if it just went over the limit and matters.
     fn unfinished(&mut self, max_line_len: usize) -> Option<Line<'static>> {
