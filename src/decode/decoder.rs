@@ -282,7 +282,9 @@ impl Interpreter {
                     Some(text)
                 };
             }
-            Field::Id if contains_nul(&bytes[value_start..]) => {}
+            // `contains` (core's short-slice search) rather than `memchr`: ids are short and
+            // `memchr`'s vector setup costs more than it saves on a few bytes.
+            Field::Id if bytes[value_start..].contains(&0) => {}
             Field::Id => {
                 if !self.block.discarding {
                     let size = self.block.data_len + self.block.event_type_len + value.len();
@@ -428,17 +430,6 @@ fn field(line: &[u8]) -> Option<(Field, usize)> {
 impl Default for Decoder {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// Whether an id value holds a NUL (which makes the standard ignore the field). Ids are
-/// short: a byte-by-byte look costs less than setting up `memchr`'s vector loop.
-#[inline(always)]
-fn contains_nul(value: &[u8]) -> bool {
-    if value.len() <= 32 {
-        value.iter().any(|&byte| byte == 0)
-    } else {
-        memchr::memchr(0, value).is_some()
     }
 }
 
