@@ -193,7 +193,11 @@ impl Decoder {
     #[inline]
     fn advance(&mut self) -> Option<Step> {
         loop {
-            let Some(line) = self.reader.next_line(self.state.config.max_line_len) else {
+            let joining = self.state.block.data.is_joining();
+            let Some(line) = self
+                .reader
+                .next_line(self.state.config.max_line_len, joining)
+            else {
                 if self.reader.is_finished() {
                     // The standard discards an event the stream did not terminate.
                     self.state.block.clear();

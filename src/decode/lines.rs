@@ -99,7 +99,15 @@ const HEAD: usize = 16;
 /// vector loop before the first comparison, so the first 16 bytes are looked at as two
 /// 8-byte words first.
 #[inline(always)]
-fn find_line_break(bytes: &[u8]) -> Option<usize> {
+fn find_line_break(bytes: &[u8], long_lines: bool) -> Option<usize> {
+    if long_lines {
+        // The caller expects a long line (it is joining data lines): straight to
+        // `memchr2`, but an empty line (the end of the event) still costs a single look.
+        return match bytes.first() {
+            Some(b'\n' | b'\r') => Some(0),
+            _ => memchr::memchr2(b'\n', b'\r', bytes),
+        };
+    }
     let Some((head, tail)) = bytes.split_first_chunk::<HEAD>() else {
         return bytes
             .iter()
@@ -211,7 +219,10 @@ impl LineReader {
     /// [`finish`](Self::finish), when the input is exhausted: a partial last line is dropped
     /// and every chunk released).
     #[inline]
-    pub(super) fn next_line(&mut self, max_line_len: usize) -> Option<Line<'_>> {
+    ///
+    /// `long_lines`: the caller expects a long line (it is joining multi-line data), so the
+    /// search skips the word-at-a-time look at the first bytes.
+    pub(super) fn next_line(&mut self, max_line_len: usize, long_lines: bool) -> Option<Line<'_>> {
         if !self.bom_checked && !self.strip_bom() {
             return None;
         }
@@ -234,7 +245,7 @@ impl LineReader {
                     continue;
                 }
             }
-            let found = find_line_break(rest);
+            let found = find_line_break(rest, long_lines);
             let Some(len) = found else {
                 if let Some(line) = self.unfinished(max_line_len) {
                     return Some(line);
