@@ -10,6 +10,9 @@ pub struct Report {
     pub server: &'static str,
     /// `memory` or `redis` (the sse-wire Hub's backend); `memory` for the others.
     pub backend: &'static str,
+    /// How the server serves HTTP: `hyper` or `axum-serve` (the Rust servers, see
+    /// `--stack`), `uvicorn` (the Python one).
+    pub stack: &'static str,
     /// `load`, `storm-cut` (every connection cut by the clients) or `storm-restart` (the
     /// server killed and started again).
     pub mode: &'static str,

@@ -6,7 +6,7 @@ use crate::http1::Publisher;
 use crate::procfs;
 use crate::redis_server;
 use crate::report::{Connections, Events, Latency, Report, ServerProcess, Storm};
-use crate::servers::Kind;
+use crate::servers::{Kind, Stack};
 use crate::subscriber::{self, Control, Shared, Tally};
 use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -38,6 +38,8 @@ pub enum StormKind {
 pub struct Options {
     /// The server.
     pub kind: Kind,
+    /// How the Rust servers serve connections.
+    pub stack: Stack,
     /// Concurrent subscribers.
     pub connections: usize,
     /// Events to publish.
@@ -69,6 +71,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     };
     let mut spec = Spec {
         kind: options.kind,
+        stack: options.stack,
         port: 0,
         backlog: options.backlog,
         redis: redis.as_ref().map(|redis| redis.url.clone()),
@@ -225,6 +228,10 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     Ok(Report {
         server: options.kind.name(),
         backend: if options.redis { "redis" } else { "memory" },
+        stack: match options.kind {
+            Kind::Starlette => "uvicorn",
+            Kind::SseWire | Kind::Axum => options.stack.name(),
+        },
         mode: match options.storm {
             None => "load",
             Some(StormKind::Cut) => "storm-cut",
