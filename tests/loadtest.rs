@@ -27,6 +27,8 @@ mod run;
 mod servers;
 #[path = "../examples/loadtest/subscriber.rs"]
 mod subscriber;
+#[path = "../examples/loadtest/syscalls.rs"]
+mod syscalls;
 
 use report::Report;
 use std::process::ExitCode;

@@ -30,6 +30,8 @@ USAGE: loadtest [OPTIONS]
   --reconnect-window S reconnects spread over S seconds (default 1)
   --deadline S         seconds to wait for delivery after the last publish (default 30)
   --client-threads N   load generator threads (default 1; the servers get the rest)
+  --syscalls           count the server's system calls while it delivers (perf stat on
+                       the syscall tracepoints; needs perf and the right to trace)
   --repeat N           run the servers N times, interleaved (default 1): a shared machine is
                        noisy, compare medians
 INTERNAL: loadtest serve sse-wire|axum --port P --backlog B [--stack S] [--redis URL]";
@@ -59,6 +61,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         ramp: 1000,
         reconnect_window: Duration::from_secs(1),
         deadline: Duration::from_secs(30),
+        syscalls: false,
     };
     let mut client_threads = 1;
     let mut repeat = 1;
@@ -88,6 +91,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 })
             }
             "--redis" => options.redis = true,
+            "--syscalls" => options.syscalls = true,
             "--stack" => options.stack = parse_stack(value()?)?,
             "--backlog" => options.backlog = number(flag, value()?)?,
             "--ramp" => options.ramp = number(flag, value()?)?,

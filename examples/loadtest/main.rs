@@ -28,6 +28,7 @@ mod report;
 mod run;
 mod servers;
 mod subscriber;
+mod syscalls;
 
 use std::process::ExitCode;
 

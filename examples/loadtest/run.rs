@@ -8,6 +8,7 @@ use crate::redis_server;
 use crate::report::{Connections, Events, Latency, Report, ServerProcess, Storm};
 use crate::servers::{Kind, Stack};
 use crate::subscriber::{self, Control, Shared, Tally};
+use crate::syscalls;
 use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -60,6 +61,8 @@ pub struct Options {
     pub reconnect_window: Duration,
     /// How long to wait for delivery after the last publish.
     pub deadline: Duration,
+    /// Count the server's system calls while it delivers.
+    pub syscalls: bool,
 }
 
 /// Runs once and reports.
@@ -106,7 +109,12 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         .saturating_sub(process.rss_start_bytes)
         / held.max(1) as u64;
 
-    // Publish, with the storm halfway.
+    // Publish, with the storm halfway. (After a restart, the process counted is gone.)
+    let counting = if options.syscalls && options.storm != Some(StormKind::Restart) {
+        Some(syscalls::start(pid).await?)
+    } else {
+        None
+    };
     let cpu_start = procfs::cpu_ticks(pid)?;
     let writes_start = procfs::write_calls(pid)?;
     let client_cpu_start = procfs::cpu_ticks(std::process::id())?;
@@ -193,6 +201,15 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         process.cpu_user_ns_per_delivered_event = per_event(cpu.user);
         let writes = procfs::write_calls(pid)?.saturating_sub(writes_start);
         process.writes_per_delivered_event = writes as f64 / progress.delivered().max(1) as f64;
+    }
+    if let Some(counting) = counting {
+        let delivered = progress.delivered().max(1) as f64;
+        process.syscalls_per_delivered_event = counting
+            .stop()
+            .await?
+            .into_iter()
+            .map(|(call, count)| (call, count as f64 / delivered))
+            .collect();
     }
     let client_cpu = procfs::cpu_ticks(std::process::id())?.since(client_cpu_start);
     process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
