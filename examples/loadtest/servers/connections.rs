@@ -4,7 +4,7 @@
 //! Not `axum::serve`, for memory per idle connection (the load test's subject), the same way
 //! for both apps. Measured with 10,000 idle streams (`--stack`), `axum::serve` costs about
 //! 9.5 KiB more per connection: it clones the router per connection (`Router::with_state`
-//! copies its route maps unless the router is unshared: ~2.7 KiB resident), and its
+//! copies its route maps unless the router is unshared: ~2.6 KiB resident), and its
 //! connection (hyper-util's `auto` builder, which reads the first bytes itself to tell
 //! HTTP/1 from HTTP/2, with upgrades enabled) holds the rest. Here one `Router` (an `Arc`)
 //! is shared by every connection, and a connection is HTTP/1 only: an event stream needs
