@@ -27,6 +27,8 @@ mod run;
 mod servers;
 #[path = "../examples/loadtest/subscriber.rs"]
 mod subscriber;
+#[path = "../examples/loadtest/syscalls.rs"]
+mod syscalls;
 
 use report::Report;
 use std::process::ExitCode;
@@ -54,6 +56,12 @@ const CASES: &[Case] = &[
         args: &["--servers", "axum"],
         ignored: None,
         check: every_event_once,
+    },
+    Case {
+        name: "sse_wire_hub_under_axum_serve_delivers_every_event_once_to_500",
+        args: &["--servers", "sse-wire", "--stack", "axum-serve"],
+        ignored: None,
+        check: under_axum_serve,
     },
     Case {
         name: "starlette_delivers_every_event_once_to_500",
@@ -110,6 +118,11 @@ fn every_event_once(report: &Report) -> Result<(), String> {
         report.server_process.rss_held_bytes > 0,
         "server memory read",
     )
+}
+
+fn under_axum_serve(report: &Report) -> Result<(), String> {
+    expect(report.stack == "axum-serve", "the server ran axum::serve")?;
+    every_event_once(report)
 }
 
 fn storm_recovers(report: &Report) -> Result<(), String> {

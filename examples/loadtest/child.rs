@@ -2,7 +2,7 @@
 //! the load generator's: the Rust ones are this same program run as `serve KIND`, the
 //! Python one is uvicorn.
 
-use crate::servers::Kind;
+use crate::servers::{Kind, Stack};
 use std::io;
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -19,6 +19,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Spec {
     /// Which app.
     pub kind: Kind,
+    /// How a Rust server serves connections.
+    pub stack: Stack,
     /// The loopback port; 0 picks a free one (a restart reuses the first one's).
     pub port: u16,
     /// The listen backlog asked for (the kernel caps it at `net.core.somaxconn`).
@@ -49,7 +51,7 @@ impl Spec {
             }
             Kind::SseWire | Kind::Axum => {
                 let mut command = Command::new(std::env::current_exe()?);
-                command.args(["serve", self.kind.name()]);
+                command.args(["serve", self.kind.name(), "--stack", self.stack.name()]);
                 if let Some(url) = &self.redis {
                     command.args(["--redis", url]);
                 }

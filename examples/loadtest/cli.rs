@@ -2,7 +2,7 @@
 //! how the load test starts its Rust servers as child processes.
 
 use crate::run::{Options, StormKind};
-use crate::servers::{self, Kind};
+use crate::servers::{self, Kind, Stack};
 use crate::{limits, procfs, report::Report, run};
 use std::time::Duration;
 
@@ -21,14 +21,20 @@ USAGE: loadtest [OPTIONS]
                        or the server is killed and started again (restart); all reconnect
                        with Last-Event-ID within --reconnect-window
   --redis              the sse-wire Hub on Redis Streams (starts redis-server on a free port)
+  --stack hyper|axum-serve
+                       how the Rust servers serve connections: hyper's HTTP/1 connection
+                       with the request head copied out of its read buffer (default), or
+                       axum::serve
   --backlog N          listen backlog asked for (default 65535, capped by net.core.somaxconn)
   --ramp N             connection attempts in flight while ramping up (default 1000)
   --reconnect-window S reconnects spread over S seconds (default 1)
   --deadline S         seconds to wait for delivery after the last publish (default 30)
   --client-threads N   load generator threads (default 1; the servers get the rest)
+  --syscalls           count the server's system calls while it delivers (perf stat on
+                       the syscall tracepoints; needs perf and the right to trace)
   --repeat N           run the servers N times, interleaved (default 1): a shared machine is
                        noisy, compare medians
-INTERNAL: loadtest serve sse-wire|axum --port P --backlog B [--redis URL]";
+INTERNAL: loadtest serve sse-wire|axum --port P --backlog B [--stack S] [--redis URL]";
 
 /// Parsed command line of a run.
 #[derive(Debug, Clone)]
@@ -44,6 +50,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut kinds = Kind::ALL.to_vec();
     let mut options = Options {
         kind: Kind::SseWire,
+        stack: Stack::Hyper,
         connections: 10_000,
         events: 100,
         rate: 10.0,
@@ -54,6 +61,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         ramp: 1000,
         reconnect_window: Duration::from_secs(1),
         deadline: Duration::from_secs(30),
+        syscalls: false,
     };
     let mut client_threads = 1;
     let mut repeat = 1;
@@ -83,6 +91,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 })
             }
             "--redis" => options.redis = true,
+            "--syscalls" => options.syscalls = true,
+            "--stack" => options.stack = parse_stack(value()?)?,
             "--backlog" => options.backlog = number(flag, value()?)?,
             "--ramp" => options.ramp = number(flag, value()?)?,
             "--reconnect-window" => {
@@ -112,6 +122,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         runs,
         client_threads,
     })
+}
+
+fn parse_stack(name: &str) -> Result<Stack, String> {
+    Stack::from_name(name).ok_or(format!("--stack is hyper or axum-serve, not {name:?}"))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
@@ -158,20 +172,22 @@ pub fn execute(command: &Command) -> Result<Vec<Report>, String> {
     Ok(reports)
 }
 
-/// `serve KIND --port P --backlog B [--redis URL]`: runs a Rust server until killed.
+/// `serve KIND --port P --backlog B [--stack S] [--redis URL]`: runs a Rust server until killed.
 pub fn serve(args: &[String]) -> Result<(), String> {
     let mut args = args.iter();
     let name = args.next().ok_or("serve needs a server name")?;
     let kind = Kind::from_name(name).ok_or(format!("unknown server {name:?}"))?;
-    let (mut port, mut backlog, mut redis) = (0, 1024, None);
+    let (mut port, mut backlog, mut stack, mut redis) = (0, 1024, Stack::Hyper, None);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--port" => port = number(flag, value)?,
             "--backlog" => backlog = number(flag, value)?,
+            "--stack" => stack = parse_stack(value)?,
             "--redis" => redis = Some(value.clone()),
             other => return Err(format!("unknown serve option {other:?}")),
         }
     }
-    servers::serve(kind, port, backlog, redis).map_err(|error| format!("{name} server: {error}"))
+    servers::serve(kind, stack, port, backlog, redis)
+        .map_err(|error| format!("{name} server: {error}"))
 }

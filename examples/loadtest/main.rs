@@ -10,13 +10,14 @@
 //! cargo run --release --example loadtest -- --connections 500 --servers axum
 //! cargo run --release --example loadtest -- --servers sse-wire --storm cut
 //! cargo run --release --example loadtest -- --servers sse-wire --redis --storm restart
+//! cargo run --release --example loadtest -- --servers sse-wire,axum --syscalls
 //! cargo run --release --example loadtest -- --help
 //! ```
 //!
 //! The load generator raises its own open-file limit (the report's notes say so, or it stops
 //! saying why). The Python server needs `pip install sse-starlette 'uvicorn[standard]'`,
-//! `--redis` needs `redis-server` (both installed by `scripts/test-all`). Linux only: the
-//! measurements read `/proc`.
+//! `--redis` needs `redis-server` (both installed by `scripts/test-all`), `--syscalls` needs
+//! `perf`. Linux only: the measurements read `/proc`.
 
 mod child;
 mod cli;
@@ -28,6 +29,7 @@ mod report;
 mod run;
 mod servers;
 mod subscriber;
+mod syscalls;
 
 use std::process::ExitCode;
 

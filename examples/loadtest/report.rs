@@ -2,6 +2,7 @@
 
 use crate::subscriber::Tally;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Everything one run measured.
 #[derive(Debug, Default, Serialize)]
@@ -10,6 +11,9 @@ pub struct Report {
     pub server: &'static str,
     /// `memory` or `redis` (the sse-wire Hub's backend); `memory` for the others.
     pub backend: &'static str,
+    /// How the server serves HTTP: `hyper` or `axum-serve` (the Rust servers, see
+    /// `--stack`), `uvicorn` (the Python one).
+    pub stack: &'static str,
     /// `load`, `storm-cut` (every connection cut by the clients) or `storm-restart` (the
     /// server killed and started again).
     pub mode: &'static str,
@@ -111,6 +115,10 @@ pub struct ServerProcess {
     /// ready together went out in one write. Most of the server's CPU is the kernel's work
     /// per write. A server sending with `send` (uvicorn on uvloop) shows 0.
     pub writes_per_delivered_event: f64,
+    /// With `--syscalls`: system calls per delivered event over the same span, by name
+    /// (`all` for every call), from `perf stat` on the syscall tracepoints.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub syscalls_per_delivered_event: BTreeMap<String, f64>,
 }
 
 /// The reconnect storm.

@@ -6,8 +6,9 @@ use crate::http1::Publisher;
 use crate::procfs;
 use crate::redis_server;
 use crate::report::{Connections, Events, Latency, Report, ServerProcess, Storm};
-use crate::servers::Kind;
+use crate::servers::{Kind, Stack};
 use crate::subscriber::{self, Control, Shared, Tally};
+use crate::syscalls;
 use std::io;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub enum StormKind {
 pub struct Options {
     /// The server.
     pub kind: Kind,
+    /// How the Rust servers serve connections.
+    pub stack: Stack,
     /// Concurrent subscribers.
     pub connections: usize,
     /// Events to publish.
@@ -58,6 +61,8 @@ pub struct Options {
     pub reconnect_window: Duration,
     /// How long to wait for delivery after the last publish.
     pub deadline: Duration,
+    /// Count the server's system calls while it delivers.
+    pub syscalls: bool,
 }
 
 /// Runs once and reports.
@@ -69,6 +74,7 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     };
     let mut spec = Spec {
         kind: options.kind,
+        stack: options.stack,
         port: 0,
         backlog: options.backlog,
         redis: redis.as_ref().map(|redis| redis.url.clone()),
@@ -103,7 +109,12 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         .saturating_sub(process.rss_start_bytes)
         / held.max(1) as u64;
 
-    // Publish, with the storm halfway.
+    // Publish, with the storm halfway. (After a restart, the process counted is gone.)
+    let counting = if options.syscalls && options.storm != Some(StormKind::Restart) {
+        Some(syscalls::start(pid).await?)
+    } else {
+        None
+    };
     let cpu_start = procfs::cpu_ticks(pid)?;
     let writes_start = procfs::write_calls(pid)?;
     let client_cpu_start = procfs::cpu_ticks(std::process::id())?;
@@ -191,6 +202,15 @@ pub async fn run(options: &Options) -> io::Result<Report> {
         let writes = procfs::write_calls(pid)?.saturating_sub(writes_start);
         process.writes_per_delivered_event = writes as f64 / progress.delivered().max(1) as f64;
     }
+    if let Some(counting) = counting {
+        let delivered = progress.delivered().max(1) as f64;
+        process.syscalls_per_delivered_event = counting
+            .stop()
+            .await?
+            .into_iter()
+            .map(|(call, count)| (call, count as f64 / delivered))
+            .collect();
+    }
     let client_cpu = procfs::cpu_ticks(std::process::id())?.since(client_cpu_start);
     process.rss_end_bytes = procfs::rss_bytes(server.pid).unwrap_or(0);
     connections.held_at_end = shared.connected.load(Ordering::Relaxed);
@@ -225,6 +245,10 @@ pub async fn run(options: &Options) -> io::Result<Report> {
     Ok(Report {
         server: options.kind.name(),
         backend: if options.redis { "redis" } else { "memory" },
+        stack: match options.kind {
+            Kind::Starlette => "uvicorn",
+            Kind::SseWire | Kind::Axum => options.stack.name(),
+        },
         mode: match options.storm {
             None => "load",
             Some(StormKind::Cut) => "storm-cut",

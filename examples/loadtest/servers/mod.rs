@@ -5,8 +5,11 @@
 //! `tests/loadtest/starlette_fanout.py`.
 
 mod axum_broadcast;
+mod connections;
 mod listener;
 mod sse_wire_hub;
+
+pub use connections::Stack;
 
 use std::io;
 
@@ -42,7 +45,13 @@ impl Kind {
 
 /// Runs a Rust server in this process until it is killed: what `loadtest serve KIND` does.
 /// Prints `listening ADDR` once it accepts connections.
-pub fn serve(kind: Kind, port: u16, backlog: u32, redis: Option<String>) -> io::Result<()> {
+pub fn serve(
+    kind: Kind,
+    stack: Stack,
+    port: u16,
+    backlog: u32,
+    redis: Option<String>,
+) -> io::Result<()> {
     if redis.is_some() && kind != Kind::SseWire {
         return Err(io::Error::other("--redis is for the sse-wire server"));
     }
@@ -59,6 +68,6 @@ pub fn serve(kind: Kind, port: u16, backlog: u32, redis: Option<String>) -> io::
         };
         let listener = listener::bind(port, backlog)?;
         println!("listening {}", listener.local_addr()?);
-        axum::serve(listener, router).await
+        connections::serve(listener, router, stack).await
     })
 }
