@@ -157,6 +157,8 @@ pub(super) struct LineReader {
     partial: Vec<u8>,
     lent: bool,
     line_start: u64,
+    /// A long line assembled from several chunks, handed over from `partial` to be lent.
+    joined: Bytes,
     skip: Skip,
     /// The previous line ended with a CR at the end of a chunk; an LF next completes it.
     pending_cr: bool,
@@ -226,6 +228,9 @@ impl LineReader {
         if !self.bom_checked && !self.strip_bom() {
             return None;
         }
+        if !self.joined.is_empty() {
+            self.joined = Bytes::new();
+        }
         if self.lent {
             self.lent = false;
             self.clear_partial();
@@ -292,6 +297,17 @@ impl LineReader {
                     if self.skip_comments && self.partial[0] == b':' {
                         self.clear_partial();
                         continue;
+                    }
+                    if self.partial.capacity() > RETAINED_CAPACITY {
+                        // A long line: its buffer would not be kept for the next one, so
+                        // it is handed over as `Bytes`, and values kept are slices of it
+                        // rather than copies.
+                        self.joined = Bytes::from(core::mem::take(&mut self.partial));
+                        let line = LineRef {
+                            bytes: &self.joined,
+                            chunk: Some((&self.joined, 0)),
+                        };
+                        return Some(Line::Complete(line, self.line_start));
                     }
                     self.lent = true;
                     let line = LineRef {
@@ -397,6 +413,7 @@ impl LineReader {
     /// At the end of the stream: drops the partial line and lets go of every chunk.
     fn release(&mut self) {
         self.partial = Vec::new();
+        self.joined = Bytes::new();
         self.lent = false;
         self.skip = Skip::No;
         self.base += self.current.len() as u64;

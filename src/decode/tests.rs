@@ -379,3 +379,32 @@ fn a_message_and_its_stream_item_stay_small() {
     type Item = Poll<Option<Result<Message, StreamError<core::convert::Infallible>>>>;
     assert_eq!(size_of::<Item>(), 112);
 }
+
+/// A line spanning chunks is lent from a reused buffer, or (when long) handed over as
+/// `Bytes`: both give the same events, and the decoder holds nothing afterwards.
+#[test]
+fn long_and_short_lines_across_chunks() {
+    let long = "é".repeat(20 * 1024);
+    let stream = format!("event: big\ndata: {long}\ndata: x\n\ndata: {long}\n\nid: 1\ndata: y\n\n");
+    for size in [7, 1000, 1024, 4096] {
+        let mut decoder = Decoder::new();
+        let mut seen = Vec::new();
+        for chunk in stream.as_bytes().chunks(size) {
+            decoder.push_bytes(Bytes::copy_from_slice(chunk));
+            while let Some(message) = decoder.next_event() {
+                let message = message.unwrap();
+                seen.push((message.event_type().to_string(), message.data().to_string()));
+            }
+        }
+        decoder.finish();
+        assert!(decoder.next_event().is_none());
+        assert_eq!(decoder.buffered_len(), 0);
+        let expected = [
+            ("big".to_string(), format!("{long}\nx")),
+            ("message".to_string(), long.clone()),
+            ("message".to_string(), "y".to_string()),
+        ];
+        assert_eq!(seen, expected, "chunks of {size}");
+        assert_eq!(decoder.last_event_id(), "1");
+    }
+}
