@@ -153,7 +153,8 @@ pub(super) struct LineReader {
     queued: usize,
     /// The head of a line that spans chunks, and the stream offset where that line starts.
     /// Once the line is complete it is lent out from here (`lent`) and cleared on the next
-    /// call: the buffer is reused, no allocation per line.
+    /// call: the buffer is reused, no allocation per line. (A long line is lent from
+    /// `joined` instead, also with `lent` set.)
     partial: Vec<u8>,
     lent: bool,
     line_start: u64,
@@ -228,11 +229,9 @@ impl LineReader {
         if !self.bom_checked && !self.strip_bom() {
             return None;
         }
-        if !self.joined.is_empty() {
-            self.joined = Bytes::new();
-        }
         if self.lent {
             self.lent = false;
+            self.joined = Bytes::new();
             self.clear_partial();
         }
         loop {
@@ -303,6 +302,7 @@ impl LineReader {
                         // it is handed over as `Bytes`, and values kept are slices of it
                         // rather than copies.
                         self.joined = Bytes::from(core::mem::take(&mut self.partial));
+                        self.lent = true;
                         let line = LineRef {
                             bytes: &self.joined,
                             chunk: Some((&self.joined, 0)),
