@@ -7,19 +7,74 @@
 //! twice, to allocate the exact size).
 
 use crate::chunks::advance_front;
-use crate::event::Event;
+use crate::event::{Event, Payload};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use core::ops::Range;
 use core::time::Duration;
 
+/// A value of the event: data or a comment ([`Payload`]), or a validated type or id.
+trait Source {
+    fn bytes(&self) -> &[u8];
+    /// `self[range]` as [`Bytes`], shared when the value is.
+    fn share(&self, range: Range<usize>) -> Bytes;
+}
+
+impl Source for Bytes {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+
+    fn share(&self, range: Range<usize>) -> Bytes {
+        self.slice(range)
+    }
+}
+
+impl Source for Payload {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        self.as_slice()
+    }
+
+    fn share(&self, range: Range<usize>) -> Bytes {
+        Payload::share(self, range)
+    }
+}
+
+/// A value and its bytes, read once: the walk passes the slice along rather than asking the
+/// value for it per line (writes through the sink could alias it, as far as the compiler
+/// knows, so it would reload it every time).
+struct Value<'a, S> {
+    source: &'a S,
+    bytes: &'a [u8],
+}
+
+impl<S> Clone for Value<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for Value<'_, S> {}
+
+impl<'a, S: Source> Value<'a, S> {
+    #[inline(always)]
+    fn new(source: &'a S) -> Self {
+        Self {
+            source,
+            bytes: source.bytes(),
+        }
+    }
+}
+
 /// Where [`write_event`] puts the encoding, piece by piece, in wire order.
 trait Sink {
     /// Syntax: a field name, a colon, line feeds.
     fn syntax(&mut self, bytes: &'static [u8]);
     /// A slice of one of the event's values: the vectored form shares it instead of copying.
-    fn value(&mut self, value: &Bytes, range: Range<usize>);
+    fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>);
     /// Bytes that only live during the walk (the digits of `retry`).
     fn scratch(&mut self, bytes: &[u8]);
 }
@@ -31,8 +86,8 @@ impl Sink for BytesMut {
     }
 
     #[inline]
-    fn value(&mut self, value: &Bytes, range: Range<usize>) {
-        self.extend_from_slice(&value[range]);
+    fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>) {
+        self.extend_from_slice(&value.bytes[range]);
     }
 
     #[inline]
@@ -48,8 +103,8 @@ impl Sink for Vec<u8> {
     }
 
     #[inline]
-    fn value(&mut self, value: &Bytes, range: Range<usize>) {
-        self.extend_from_slice(&value[range]);
+    fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>) {
+        self.extend_from_slice(&value.bytes[range]);
     }
 
     #[inline]
@@ -66,7 +121,7 @@ impl Sink for Counter {
         self.0 += bytes.len();
     }
 
-    fn value(&mut self, _: &Bytes, range: Range<usize>) {
+    fn value<S: Source>(&mut self, _: Value<'_, S>, range: Range<usize>) {
         self.0 += range.len();
     }
 
@@ -93,8 +148,8 @@ impl Sink for Segments {
         self.push(Bytes::from_static(bytes));
     }
 
-    fn value(&mut self, value: &Bytes, range: Range<usize>) {
-        self.push(value.slice(range));
+    fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>) {
+        self.push(value.source.share(range));
     }
 
     fn scratch(&mut self, bytes: &[u8]) {
@@ -195,8 +250,9 @@ impl LinesField for DataField {
 /// single line are fixed-size copies; the lines after the first line break are written out
 /// of line ([`more_lines`]), which keeps the single-line path short.
 #[inline(always)]
-fn lines<F: LinesField>(value: &Bytes, end: &'static [u8], single: bool, sink: &mut impl Sink) {
-    let bytes: &[u8] = value;
+fn lines<F: LinesField>(value: &Payload, end: &'static [u8], single: bool, sink: &mut impl Sink) {
+    let value = Value::new(value);
+    let bytes = value.bytes;
     let mut start = 0;
     if single {
         // Known to be one line: nothing to scan.
@@ -220,8 +276,12 @@ fn lines<F: LinesField>(value: &Bytes, end: &'static [u8], single: bool, sink: &
 /// Writes the lines of `value` that end at or after its first line break, `first`; returns
 /// where the last line starts.
 #[inline(never)]
-fn more_lines<F: LinesField>(value: &Bytes, first: usize, sink: &mut impl Sink) -> usize {
-    let bytes: &[u8] = value;
+fn more_lines<F: LinesField>(
+    value: Value<'_, Payload>,
+    first: usize,
+    sink: &mut impl Sink,
+) -> usize {
+    let bytes = value.bytes;
     let mut start = line::<F>(value, 0, first, sink);
     if bytes.len() < SHORT {
         while let Some(found) = find_break(&bytes[start..]) {
@@ -236,7 +296,15 @@ fn more_lines<F: LinesField>(value: &Bytes, first: usize, sink: &mut impl Sink) 
         // less than a two-byte one, which pays for the bulk check for CR (callgrind, logs
         // corpus: 17% fewer instructions).
         for at in memchr::memchr_iter(b'\n', rest) {
-            start = line::<F>(value, start, base + at, sink);
+            // The line and its LF in one piece.
+            let end = base + at + 1;
+            if end - start == 1 {
+                sink.syntax(F::NAME.bare);
+            } else {
+                sink.syntax(F::NAME.with_space);
+            }
+            sink.value(value, start..end);
+            start = end;
         }
     } else {
         for at in memchr::memchr2_iter(b'\n', b'\r', rest) {
@@ -252,13 +320,19 @@ fn more_lines<F: LinesField>(value: &Bytes, first: usize, sink: &mut impl Sink) 
 /// Writes the line of `value` from `start` to the line break at `at`; returns where the
 /// next line starts.
 #[inline(always)]
-fn line<F: LinesField>(value: &Bytes, start: usize, at: usize, sink: &mut impl Sink) -> usize {
+fn line<F: LinesField>(
+    value: Value<'_, Payload>,
+    start: usize,
+    at: usize,
+    sink: &mut impl Sink,
+) -> usize {
+    let bytes = value.bytes;
     if at == start {
         sink.syntax(F::NAME.bare);
     } else {
         sink.syntax(F::NAME.with_space);
     }
-    if value[at] == b'\n' {
+    if bytes[at] == b'\n' {
         // The line and its LF in one piece.
         sink.value(value, start..at + 1);
         at + 1
@@ -267,7 +341,7 @@ fn line<F: LinesField>(value: &Bytes, start: usize, at: usize, sink: &mut impl S
             sink.value(value, start..at);
         }
         sink.syntax(b"\n");
-        at + 1 + usize::from(value.get(at + 1) == Some(&b'\n'))
+        at + 1 + usize::from(bytes.get(at + 1) == Some(&b'\n'))
     }
 }
 
@@ -278,7 +352,7 @@ fn field(name: Name, value: &Bytes, sink: &mut impl Sink) {
         sink.syntax(name.bare);
     } else {
         sink.syntax(name.with_space);
-        sink.value(value, 0..value.len());
+        sink.value(Value::new(value), 0..value.len());
     }
     sink.syntax(b"\n");
 }
@@ -309,7 +383,7 @@ fn digits(mut value: u64, buf: &mut [u8; 20]) -> &[u8] {
 /// With `single`, the caller checked that no comment and no data holds a line break.
 #[inline(always)]
 fn write_event(event: &Event, single: bool, sink: &mut impl Sink) {
-    for comment in event.comments() {
+    for comment in event.comment_payloads() {
         lines::<CommentField>(comment, b"\n", single, sink);
     }
     if let Some(event_type) = &event.event_type {
@@ -324,7 +398,7 @@ fn write_event(event: &Event, single: bool, sink: &mut impl Sink) {
         sink.scratch(digits(retry_millis(retry), &mut buf));
         sink.syntax(b"\n");
     }
-    match event.data_bytes() {
+    match event.data_payload() {
         Some(data) => lines::<DataField>(data, b"\n\n", single, sink),
         None => sink.syntax(b"\n"),
     }
@@ -377,7 +451,6 @@ impl Event {
     fn is_single_line(&self) -> bool {
         !self
             .comments()
-            .iter()
             .any(|comment| has_line_break(comment))
             && !self.data_bytes().is_some_and(|data| has_line_break(data))
     }
@@ -386,7 +459,6 @@ impl Event {
     fn single_line_len(&self) -> usize {
         let comments: usize = self
             .comments()
-            .iter()
             .map(|comment| line_len(COMMENT, comment))
             .sum();
         let data = self.data_bytes().map_or(0, |data| line_len(DATA, data));
@@ -399,7 +471,7 @@ impl Event {
     /// `retry` (at most 28 bytes) and the end of the event; each comment adds its own name.
     #[inline]
     fn worst_len(&self) -> usize {
-        let mut values = self.data_bytes().map_or(0, Bytes::len);
+        let mut values = self.data_bytes().map_or(0, <[u8]>::len);
         let mut fixed = 64_usize;
         if let Some(event_type) = &self.event_type {
             values = values.saturating_add(event_type.len());
@@ -419,7 +491,7 @@ impl Event {
     fn len_bound(&self) -> (usize, bool) {
         let mut bound = fixed_len(self);
         let mut any_cr = false;
-        let values = self.comments().iter().map(|comment| (COMMENT, comment));
+        let values = self.comments().map(|comment| (COMMENT, comment));
         for (name, value) in values.chain(self.data_bytes().map(|data| (DATA, data))) {
             let (len, cr) = lines_len_bound(name, value);
             bound += len;
@@ -537,7 +609,8 @@ impl Event {
             segments: VecDeque::with_capacity(8),
             len: 0,
         };
-        write_event(self, false, &mut segments);
+        // Small owned values are copied once here rather than once per line.
+        write_event(&self.shared(), false, &mut segments);
         EncodedBuf {
             segments: segments.segments,
             remaining: segments.len,
