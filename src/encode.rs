@@ -295,10 +295,13 @@ fn more_lines<F: LinesField>(
         // The usual multi-line case: LF line ends only. A one-byte search per line costs
         // less than a two-byte one, which pays for the bulk check for CR (callgrind, logs
         // corpus: 17% fewer instructions).
-        // memchr's AVX2 searcher, called directly where the CPU has AVX2: `memchr_iter`
-        // reaches the same code through a function pointer and a wrapper per line.
+        // memchr's SSE2 searcher, called directly (SSE2 is part of every x86-64): it is
+        // inlined into this loop, where `memchr_iter` reaches its AVX2 code through a
+        // function pointer, a wrapper and a call per line. On ~100-byte lines that call is
+        // most of the search: the logs corpus runs 24% fewer instructions (callgrind) at
+        // the same or better wall time.
         #[cfg(target_arch = "x86_64")]
-        if let Some(searcher) = memchr::arch::x86_64::avx2::memchr::One::new(b'\n') {
+        if let Some(searcher) = memchr::arch::x86_64::sse2::memchr::One::new(b'\n') {
             return lf_lines::<F>(value, base, searcher.iter(rest), sink);
         }
         start = lf_lines::<F>(value, base, memchr::memchr_iter(b'\n', rest), sink);
