@@ -101,5 +101,8 @@ fn large_owned_data_is_shared_by_the_vectored_form() {
     let segments: Vec<Bytes> = event.to_buf().collect();
     assert_eq!(segments[1].as_ptr(), pointer);
     // A clone of the event shares it too.
-    assert_eq!(event.clone().data_bytes().map(<[u8]>::as_ptr), Some(pointer));
+    assert_eq!(
+        event.clone().data_bytes().map(<[u8]>::as_ptr),
+        Some(pointer)
+    );
 }
