@@ -779,7 +779,8 @@ mod tests {
     fn finds_the_first_line_break_at_every_length_and_position() {
         // Neighbours of CR and LF, and the same with the high bit set, must not match.
         let fillers = [b'a', 0x00, 0x09, 0x0b, 0x0c, 0x0e, 0x8a, 0x8d, 0xff];
-        for len in 0..2 * SHORT {
+        // Lengths cover the word loop, the inlined search and the dispatched one.
+        for len in 0..DISPATCH + 2 * SHORT {
             for filler in fillers {
                 let mut bytes = alloc::vec![filler; len];
                 assert_eq!(find_break(&bytes), None, "{len} x {filler:#x}");
