@@ -491,8 +491,7 @@ impl Event {
     /// Whether no comment and no data holds a line break (one scan for line breaks, which
     /// stops at the first).
     fn is_single_line(&self) -> bool {
-        !self.comments().any(|comment| has_line_break(comment))
-            && !self.data_bytes().is_some_and(|data| has_line_break(data))
+        !self.comments().any(has_line_break) && !self.data_bytes().is_some_and(has_line_break)
     }
 
     /// The exact length when every value is a single line.
