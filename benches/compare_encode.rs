@@ -50,7 +50,8 @@ impl Item {
                 data: String::from_utf8(data.to_vec()).expect("corpus data is UTF-8"),
             },
             None => {
-                let [comment] = event.comments() else {
+                let comments: Vec<&[u8]> = event.comments().collect();
+                let [comment] = comments[..] else {
                     panic!("a corpus event without data has exactly one comment")
                 };
                 Item::Comment(String::from_utf8(comment.to_vec()).expect("UTF-8 comment"))

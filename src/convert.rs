@@ -99,23 +99,95 @@ integer_ids!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 /// since the event outlives the borrow. For static data without a copy, pass
 /// `Bytes::from_static(..)`.
 pub trait IntoData {
-    /// The bytes, as the event keeps them.
+    /// The bytes, as one [`Bytes`].
     fn into_data(self) -> Bytes;
+
+    /// How an event keeps the bytes: an owned buffer below [`SHARE_FROM`] bytes as it is
+    /// (`Ok`), anything else as [`Bytes`] (`Err`). Not part of the API: implement
+    /// [`IntoData::into_data`] only.
+    #[doc(hidden)]
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes>
+    where
+        Self: Sized,
+    {
+        Err(self.into_data())
+    }
 }
 
-macro_rules! owned_data {
-    ($($owned:ty),*) => {$(
-        impl IntoData for $owned {
-            /// Takes the buffer over without copying.
-            #[inline]
-            fn into_data(self) -> Bytes {
-                Bytes::from(self)
-            }
-        }
-    )*};
+/// From this length on, an owned buffer given to an event becomes a [`Bytes`], so that
+/// [`Event::to_buf`](crate::Event::to_buf) and clones of the event share it. Below it the
+/// event keeps the `Vec` itself: freeing a `Vec` costs less than converting it to a `Bytes`
+/// and dropping that (about 45 instructions per value, callgrind), and copying a small
+/// value in the rare `to_buf` costs about what sharing it does.
+const SHARE_FROM: usize = 1024;
+
+/// The owned buffer as an event keeps it (see [`IntoData::into_kept`]).
+#[inline]
+fn kept(bytes: Vec<u8>) -> Result<Vec<u8>, Bytes> {
+    if bytes.len() < SHARE_FROM {
+        Ok(bytes)
+    } else {
+        Err(Bytes::from(bytes))
+    }
 }
 
-owned_data!(Bytes, String, Vec<u8>, Box<[u8]>);
+/// A borrowed value as an event keeps it: one copy either way.
+#[inline]
+fn kept_copy(bytes: &[u8]) -> Result<Vec<u8>, Bytes> {
+    if bytes.len() < SHARE_FROM {
+        Ok(bytes.to_vec())
+    } else {
+        Err(Bytes::copy_from_slice(bytes))
+    }
+}
+
+impl IntoData for Bytes {
+    /// The same bytes: no copy.
+    #[inline]
+    fn into_data(self) -> Bytes {
+        self
+    }
+}
+
+impl IntoData for String {
+    /// Takes the buffer over without copying.
+    #[inline]
+    fn into_data(self) -> Bytes {
+        Bytes::from(self)
+    }
+
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept(self.into_bytes())
+    }
+}
+
+impl IntoData for Vec<u8> {
+    /// Takes the buffer over without copying.
+    #[inline]
+    fn into_data(self) -> Bytes {
+        Bytes::from(self)
+    }
+
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept(self)
+    }
+}
+
+impl IntoData for Box<[u8]> {
+    /// Takes the buffer over without copying.
+    #[inline]
+    fn into_data(self) -> Bytes {
+        Bytes::from(self)
+    }
+
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept(self.into_vec())
+    }
+}
 
 impl IntoData for BytesMut {
     /// Freezes the buffer without copying.
@@ -129,12 +201,21 @@ impl IntoData for Box<str> {
     fn into_data(self) -> Bytes {
         Bytes::from(String::from(self))
     }
+
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept(self.into_boxed_bytes().into_vec())
+    }
 }
 
 impl IntoData for &str {
     /// Copies the text (one allocation).
     fn into_data(self) -> Bytes {
         Bytes::copy_from_slice(self.as_bytes())
+    }
+
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept_copy(self.as_bytes())
     }
 }
 
@@ -143,12 +224,22 @@ impl IntoData for &String {
     fn into_data(self) -> Bytes {
         Bytes::copy_from_slice(self.as_bytes())
     }
+
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept_copy(self.as_bytes())
+    }
 }
 
 impl IntoData for &[u8] {
     /// Copies the bytes (one allocation).
     fn into_data(self) -> Bytes {
         Bytes::copy_from_slice(self)
+    }
+
+    #[inline]
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        kept_copy(self)
     }
 }
 
@@ -165,6 +256,13 @@ impl IntoData for Cow<'_, str> {
         match self {
             Cow::Owned(text) => Bytes::from(text),
             Cow::Borrowed(text) => text.into_data(),
+        }
+    }
+
+    fn into_kept(self) -> Result<Vec<u8>, Bytes> {
+        match self {
+            Cow::Owned(text) => text.into_kept(),
+            Cow::Borrowed(text) => text.into_kept(),
         }
     }
 }

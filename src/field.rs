@@ -285,6 +285,37 @@ mod tests {
     }
 
     #[test]
+    fn short_and_long_values_report_the_first_forbidden_byte_at_every_position() {
+        // Short and long values take different searches; neighbours of the sought bytes, and
+        // the same with the high bit set, must pass.
+        for len in 0..2 * SHORT + 3 {
+            for filler in [b'a', 0x01, 0x09, 0x0b, 0x0e, 0x80, 0x8a, 0x8d, 0xff] {
+                let mut value = alloc::vec![filler; len];
+                assert_eq!(validate(FieldKind::EventId, &value), Ok(()));
+                // Walking down, the bytes after `at` are NULs: fine in a type, not in an id.
+                for at in (0..len).rev() {
+                    for byte in [b'\n', b'\r', 0] {
+                        value[at] = byte;
+                        let error = |field, index| match byte {
+                            b'\n' => FieldError::LineFeed { field, index },
+                            b'\r' => FieldError::CarriageReturn { field, index },
+                            _ => FieldError::Nul { field, index },
+                        };
+                        let id = validate(FieldKind::EventId, &value);
+                        assert_eq!(id, Err(error(FieldKind::EventId, at)), "{len} {at}");
+                        let event_type = validate(FieldKind::EventType, &value);
+                        let expected = match byte {
+                            0 => Ok(()),
+                            _ => Err(error(FieldKind::EventType, at)),
+                        };
+                        assert_eq!(event_type, expected, "{len} {at} {filler:#x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn nul_is_fine_in_an_event_type() {
         assert!(EventType::try_from("a\0b").is_ok());
     }

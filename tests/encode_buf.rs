@@ -75,3 +75,34 @@ fn chunk_and_remaining_agree_with_a_contiguous_buf() {
     assert_eq!(vectored.remaining(), 0);
     assert!(vectored.chunk().is_empty());
 }
+
+#[test]
+fn owned_data_of_every_size_encodes_the_same_in_every_form() {
+    // Small owned values stay a `Vec` inside the event, large ones become shared `Bytes`:
+    // the vectored form copies the first (once) and shares the second.
+    for len in [0, 1, 31, 32, 1023, 1024, 5000] {
+        let text: String = (0..len)
+            .map(|n| if n % 97 == 96 { '\n' } else { 'x' })
+            .collect();
+        let event = Event::new().comment(text.clone()).data(text.clone());
+        let contiguous = event.to_bytes();
+        assert_eq!(contiguous.len(), event.encoded_len(), "{len}");
+        assert_eq!(drain(event.to_buf(), 7), contiguous, "{len}");
+        assert_eq!(event.data_bytes(), Some(text.as_bytes()));
+        assert!(event.comments().eq([text.as_bytes()]));
+    }
+}
+
+#[test]
+fn large_owned_data_is_shared_by_the_vectored_form() {
+    let text = "y".repeat(4096);
+    let pointer = text.as_ptr();
+    let event = Event::new().data(text);
+    let segments: Vec<Bytes> = event.to_buf().collect();
+    assert_eq!(segments[1].as_ptr(), pointer);
+    // A clone of the event shares it too.
+    assert_eq!(
+        event.clone().data_bytes().map(<[u8]>::as_ptr),
+        Some(pointer)
+    );
+}

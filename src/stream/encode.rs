@@ -623,10 +623,10 @@ mod tests {
         let Poll::Ready(Some(Ok(first))) = poll(body.get_mut()) else {
             panic!("the source had an event ready");
         };
-        assert_eq!(first.data_bytes().map(|data| &data[..]), Some(&b"a"[..]));
+        assert_eq!(first.data_bytes(), Some(&b"a"[..]));
         let Poll::Ready(Some(Ok(second))) = poll(&mut body.into_inner()) else {
             panic!("the source had an event ready");
         };
-        assert_eq!(second.data_bytes().map(|data| &data[..]), Some(&b"b"[..]));
+        assert_eq!(second.data_bytes(), Some(&b"b"[..]));
     }
 }
