@@ -213,10 +213,24 @@ impl Decoder {
             if step.is_some() {
                 return step;
             }
-            // Most events are a few lines and one data line: look for the empty line ending
-            // them right away. Not while joining many data lines, where it rarely pays.
-            if !self.state.block.data.is_joining() && self.reader.take_empty_line() {
-                return Some(Step::Dispatch);
+            // After a data line, more data lines (multi-line data) and then the empty line
+            // ending the event are the likely next lines: read them straight from the chunk,
+            // without a full line-reader round each.
+            if self.state.block.data.is_some() {
+                if self.reader.take_empty_line() {
+                    return Some(Step::Dispatch);
+                }
+                let max_line_len = self.state.config.max_line_len;
+                let mut appended = false;
+                while let Some((value, offset)) = self.reader.next_data_value(max_line_len) {
+                    if let Some(step) = self.state.append_data(value, offset) {
+                        return Some(step);
+                    }
+                    appended = true;
+                }
+                if appended && self.reader.take_empty_line() {
+                    return Some(Step::Dispatch);
+                }
             }
         }
     }
@@ -248,27 +262,20 @@ impl Interpreter {
         let strict = self.config.strict_utf8;
         match field {
             Field::Data if self.block.discarding => {}
+            Field::Data if self.block.data.is_some() => {
+                return self.append_data(&bytes[value_start..], offset);
+            }
             Field::Data => {
-                let joining_lf = usize::from(self.block.data.is_some());
-                let data_len = self.block.data_len + joining_lf + value.len();
                 // No overflow: every term is the length of something held in memory.
-                let size = data_len + self.block.event_type_len + self.block.id_len;
+                let size = value.len() + self.block.event_type_len + self.block.id_len;
                 if let Some(error) = self.check_size(size, offset) {
                     return Some(Step::Error(error));
                 }
-                self.block.data_len = data_len;
-                if joining_lf == 0 {
-                    let Some(text) = to_text(line, value_start, strict) else {
-                        return self.invalid_utf8(offset);
-                    };
-                    self.block.data.set_first(text);
-                } else {
-                    let value = &bytes[value_start..];
-                    if strict && core::str::from_utf8(value).is_err() {
-                        return self.invalid_utf8(offset);
-                    }
-                    self.block.data.append(value);
-                }
+                self.block.data_len = value.len();
+                let Some(text) = to_text(line, value_start, strict) else {
+                    return self.invalid_utf8(offset);
+                };
+                self.block.data.set_first(text);
             }
             Field::Event if self.block.discarding => {}
             Field::Event => {
@@ -319,6 +326,24 @@ impl Interpreter {
                 }
             }
         }
+        None
+    }
+
+    /// A data line after the first one of the event, `value` being its value: counts it
+    /// against the event size limit, checks it in strict mode, and joins it to the data.
+    #[inline(always)]
+    fn append_data(&mut self, value: &[u8], offset: u64) -> Option<Step> {
+        let data_len = self.block.data_len + 1 + value.len();
+        // No overflow: every term is the length of something held in memory.
+        let size = data_len + self.block.event_type_len + self.block.id_len;
+        if let Some(error) = self.check_size(size, offset) {
+            return Some(Step::Error(error));
+        }
+        self.block.data_len = data_len;
+        if self.config.strict_utf8 && core::str::from_utf8(value).is_err() {
+            return self.invalid_utf8(offset);
+        }
+        self.block.data.append(value);
         None
     }
 

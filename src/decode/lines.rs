@@ -329,6 +329,35 @@ impl LineReader {
         }
     }
 
+    /// The value of the next line, and the stream offset where the line starts, if it is a
+    /// `data` line lying whole in the current chunk and within `max_line_len`; the line is
+    /// consumed. `None`, with nothing consumed, for anything else: `next_line` handles it.
+    #[inline(always)]
+    pub(super) fn next_data_value(&mut self, max_line_len: usize) -> Option<(&[u8], u64)> {
+        let rest = &self.current[self.pos..];
+        let after_name = rest.strip_prefix(b"data:")?;
+        // Only right after a complete line, as in `take_empty_line`.
+        if self.pending_cr || self.skip != Skip::No || (!self.lent && !self.partial.is_empty()) {
+            return None;
+        }
+        let value_start = 5 + usize::from(after_name.first() == Some(&b' '));
+        let len = memchr::memchr2(b'\n', b'\r', rest)?;
+        if len > max_line_len {
+            return None;
+        }
+        let next = match rest.get(len + 1) {
+            _ if rest[len] == b'\n' => len + 1,
+            Some(b'\n') => len + 2,
+            Some(_) => len + 1,
+            // A CR ending the chunk: `next_line` keeps track of the LF that may follow.
+            None => return None,
+        };
+        let start = self.pos;
+        self.pos += next;
+        let offset = self.base + start as u64;
+        Some((&self.current[start + value_start..start + len], offset))
+    }
+
     /// Consumes an empty line if one comes next in the current chunk: the end of an event,
     /// found without a full [`next_line`](Self::next_line) round. `false` (and nothing
     /// consumed) when the next bytes are anything else or not there yet.

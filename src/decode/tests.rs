@@ -408,3 +408,33 @@ fn long_and_short_lines_across_chunks() {
         assert_eq!(decoder.last_event_id(), "1");
     }
 }
+
+/// Data lines after the first are read straight from the chunk when they lie in it: the
+/// limits, strict UTF-8 and every line ending still apply to them as to any line.
+#[test]
+fn later_data_lines_follow_every_rule() {
+    decodes!(
+        DecoderConfig::default(),
+        b"data: a\r\ndata: b\rdata:c\ndata\n\r\ndata: d\n\n",
+        vec![event("a\nb\nc\n"), event("d")]
+    );
+    decodes!(
+        DecoderConfig::default().strict_utf8(true),
+        b"data: a\ndata: \xff\ndata: b\n\ndata: ok\n\n",
+        vec![
+            Item::Error(DecodeError::InvalidUtf8 { offset: 8 }),
+            event("ok")
+        ]
+    );
+    decodes!(
+        DecoderConfig::default().max_line_len(8),
+        b"data: a\ndata: 12345\ndata: b\n\ndata: ok\n\n",
+        vec![
+            Item::Error(DecodeError::LineTooLong {
+                limit: 8,
+                offset: 8
+            }),
+            event("ok")
+        ]
+    );
+}
