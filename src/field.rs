@@ -29,14 +29,75 @@ const fn forbidden(field: FieldKind, value: &[u8]) -> Option<(usize, u8)> {
 /// them a plain loop costs fewer instructions than memchr's dispatch (callgrind).
 const SHORT: usize = 32;
 
-/// Finds the first byte that may not appear in a value of `field`.
-#[inline]
+/// Whether a byte of `word` is a LF or CR, or (with `nul`) a NUL: the zero-byte test on
+/// `word` XOR each sought byte. It may flag a byte after a real match, never miss one.
+#[inline(always)]
+fn word_may_hold(word: u64, nul: bool) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero = |word: u64| word.wrapping_sub(ONES) & !word;
+    let lf = word ^ (ONES * u64::from(b'\n'));
+    let cr = word ^ (ONES * u64::from(b'\r'));
+    let nul = if nul { zero(word) } else { 0 };
+    (zero(lf) | zero(cr) | nul) & HIGHS != 0
+}
+
+/// Whether a short value may hold a forbidden byte, eight bytes at a time (the last eight
+/// overlapping the previous ones): a type or id of a few bytes costs a handful of
+/// instructions instead of a loop per byte. Only a `true` needs the exact search.
+#[inline(always)]
+fn short_may_hold(field: FieldKind, value: &[u8]) -> bool {
+    let nul = matches!(field, FieldKind::EventId);
+    let word = |bytes: &[u8]| {
+        let mut array = [0; 8];
+        array.copy_from_slice(bytes);
+        u64::from_ne_bytes(array)
+    };
+    let len = value.len();
+    if len >= 8 {
+        let mut words = value.chunks_exact(8);
+        let any = (&mut words).any(|chunk| word_may_hold(word(chunk), nul));
+        any || word_may_hold(word(&value[len - 8..]), nul)
+    } else if len >= 4 {
+        // The first and the last four bytes (overlapping below 8), as one word.
+        let mut array = [0; 8];
+        array[..4].copy_from_slice(&value[..4]);
+        array[4..].copy_from_slice(&value[len - 4..]);
+        word_may_hold(u64::from_ne_bytes(array), nul)
+    } else {
+        forbidden(field, value).is_some()
+    }
+}
+
+/// Checks that no byte of `value` is forbidden in `field`. Always inlined, so each field's
+/// check is compiled for its own forbidden bytes; finding and reporting a bad byte is out
+/// of line.
+#[inline(always)]
 fn validate(field: FieldKind, value: &[u8]) -> Result<(), FieldError> {
+    if value.len() <= SHORT {
+        if short_may_hold(field, value) {
+            return reject(
+                field,
+                value,
+                forbidden(field, value).map(|(index, _)| index),
+            );
+        }
+        return Ok(());
+    }
     let found = match field {
-        _ if value.len() <= SHORT => forbidden(field, value).map(|(index, _)| index),
         FieldKind::EventId => memchr::memchr3(b'\n', b'\r', 0, value),
         FieldKind::EventType => memchr::memchr2(b'\n', b'\r', value),
     };
+    match found {
+        None => Ok(()),
+        found => reject(field, value, found),
+    }
+}
+
+/// The error for the forbidden byte of `value` at `found`, if any.
+#[cold]
+#[inline(never)]
+fn reject(field: FieldKind, value: &[u8], found: Option<usize>) -> Result<(), FieldError> {
     match found.map(|index| (index, value[index])) {
         None => Ok(()),
         Some((index, b'\n')) => Err(FieldError::LineFeed { field, index }),
