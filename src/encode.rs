@@ -603,11 +603,19 @@ impl Event {
     /// ```
     pub fn encode_into(&self, buf: &mut BytesMut) {
         if buf.capacity() - buf.len() < self.worst_len() {
-            buf.reserve(self.len_bound().0);
+            self.reserve_in(buf);
         }
         let before = buf.len();
         write_event(self, false, buf);
         debug_assert!(buf.len() - before <= self.worst_len().min(self.len_bound().0));
+    }
+
+    /// Reserves room for the encoding in `buf`: out of line, so that the bulk counts of
+    /// line breaks stay out of [`Event::encode_into`]'s hot path (and its registers).
+    #[cold]
+    #[inline(never)]
+    fn reserve_in(&self, buf: &mut BytesMut) {
+        buf.reserve(self.len_bound().0);
     }
 
     /// Encodes the event into one new [`Bytes`]: one allocation, of the exact size.
