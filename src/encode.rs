@@ -227,12 +227,14 @@ fn find_break(bytes: &[u8]) -> Option<usize> {
     if len >= SHORT {
         return find_break_long(bytes);
     }
-    let position = |from: usize, to: usize| {
+    #[inline(always)]
+    fn search(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
         bytes[from..to]
             .iter()
             .position(|byte| *byte == b'\n' || *byte == b'\r')
             .map(|at| from + at)
-    };
+    }
+    let position = |from: usize, to: usize| search(bytes, from, to);
     let word = |at: usize| {
         let mut array = [0; 8];
         array.copy_from_slice(&bytes[at..at + 8]);
@@ -472,6 +474,28 @@ fn write_event(event: &Event, single: bool, sink: &mut impl Sink) {
     }
 }
 
+/// [`write_event`] for an event without comments and retry (most events): the fields
+/// written here are all it has, and the rarer parts do not cost the common path registers.
+#[inline(always)]
+fn write_plain(event: &Event, sink: &mut impl Sink) {
+    if let Some(event_type) = &event.event_type {
+        field(EVENT, event_type.as_bytes(), sink);
+    }
+    if let Some(id) = &event.id {
+        field(ID, id.as_bytes(), sink);
+    }
+    match event.data_payload() {
+        Some(data) => lines::<DataField>(data, b"\n\n", false, sink),
+        None => sink.syntax(b"\n"),
+    }
+}
+
+/// [`write_event`] into a buffer, out of line: events with comments or retry.
+#[inline(never)]
+fn write_event_out_of_line(event: &Event, buf: &mut BytesMut) {
+    write_event(event, false, buf);
+}
+
 /// Length of the `name: value` line of a value without line breaks.
 fn line_len(name: Name, value: &[u8]) -> usize {
     let name = if value.is_empty() {
@@ -606,7 +630,11 @@ impl Event {
             self.reserve_in(buf);
         }
         let before = buf.len();
-        write_event(self, false, buf);
+        if self.has_comments_or_retry() {
+            write_event_out_of_line(self, buf);
+        } else {
+            write_plain(self, buf);
+        }
         debug_assert!(buf.len() - before <= self.worst_len().min(self.len_bound().0));
     }
 

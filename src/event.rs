@@ -431,6 +431,12 @@ impl Event {
         })
     }
 
+    /// Whether the event has a comment or a retry (else it is only type, id and data).
+    #[inline(always)]
+    pub(crate) fn has_comments_or_retry(&self) -> bool {
+        self.extras.is_some() || matches!(self.slot, Slot::KeepAlive(_))
+    }
+
     /// The comments as the event keeps them.
     #[inline(always)]
     pub(crate) fn comment_payloads(&self) -> &[Payload] {
