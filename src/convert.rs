@@ -128,8 +128,16 @@ fn kept(bytes: Vec<u8>) -> Result<Vec<u8>, Bytes> {
     if bytes.len() < SHARE_FROM {
         Ok(bytes)
     } else {
-        Err(Bytes::from(bytes))
+        Err(shared(bytes))
     }
+}
+
+/// A large owned buffer as [`Bytes`], out of line: the small case, which is most events,
+/// then writes its `Vec` straight into the event.
+#[cold]
+#[inline(never)]
+fn shared(bytes: Vec<u8>) -> Bytes {
+    Bytes::from(bytes)
 }
 
 /// A borrowed value as an event keeps it: one copy either way.
