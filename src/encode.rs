@@ -474,10 +474,13 @@ fn write_event(event: &Event, single: bool, sink: &mut impl Sink) {
     }
 }
 
-/// [`write_event`] for an event without comments and retry (most events): the fields
-/// written here are all it has, and the rarer parts do not cost the common path registers.
+/// [`write_event`] for an event without retry and with at most one comment (most events,
+/// keep-alives included): the fields written here are all it has, and the rarer parts do not cost the common path registers.
 #[inline(always)]
 fn write_plain(event: &Event, sink: &mut impl Sink) {
+    if let Some(comment) = event.keep_alive_payload() {
+        keep_alive(comment, sink);
+    }
     if let Some(event_type) = &event.event_type {
         field(EVENT, event_type.as_bytes(), sink);
     }
@@ -490,7 +493,14 @@ fn write_plain(event: &Event, sink: &mut impl Sink) {
     }
 }
 
-/// [`write_event`] into a buffer, out of line: events with comments or retry.
+/// The comment line(s) of a keep-alive, out of line: the check for one costs events with
+/// data next to nothing.
+#[inline(never)]
+fn keep_alive(comment: &Payload, sink: &mut impl Sink) {
+    lines::<CommentField>(comment, b"\n", false, sink);
+}
+
+/// [`write_event`] into a buffer, out of line: events with several comments or retry.
 #[inline(never)]
 fn write_event_out_of_line(event: &Event, buf: &mut BytesMut) {
     write_event(event, false, buf);
@@ -630,7 +640,7 @@ impl Event {
             self.reserve_in(buf);
         }
         let before = buf.len();
-        if self.has_comments_or_retry() {
+        if self.has_extras() {
             write_event_out_of_line(self, buf);
         } else {
             write_plain(self, buf);
@@ -872,6 +882,35 @@ mod tests {
         assert_eq!(split("")[0], "data:");
         assert_eq!(split("\r")[0], "data:|data:");
         assert_eq!(split("\n")[0], "data:|data:");
+    }
+
+    #[test]
+    fn encode_into_writes_every_shape_as_to_bytes_does() {
+        // encode_into takes a plain path for events without retry and with at most a
+        // keep-alive's comment, the general walk for the rest: both must agree with to_bytes.
+        let shapes = [
+            Event::new(),
+            Event::new().data("1"),
+            Event::new().event("t").id(7_u8).data("x\ny"),
+            Event::new().comment("ping"),
+            Event::new().comment(""),
+            Event::new().comment("a\r\nb").event("t").id(""),
+            Event::new().comment("c").data("d"),
+            Event::new().comment("c").comment("e"),
+            Event::new().retry(Duration::from_secs(1)),
+            Event::new()
+                .comment("c")
+                .retry(Duration::from_secs(1))
+                .data(""),
+        ];
+        let mut buf = BytesMut::new();
+        let mut expected = Vec::new();
+        for event in &shapes {
+            event.encode_into(&mut buf);
+            expected.extend_from_slice(&event.to_bytes());
+        }
+        assert_eq!(buf, expected);
+        assert!(buf.starts_with(b"\ndata: 1\n\nevent: t\nid: 7\ndata: x\ndata: y\n\n: ping\n\n:\n\n: a\n: b\nevent: t\nid:\n\n"));
     }
 
     #[test]

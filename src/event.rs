@@ -431,10 +431,20 @@ impl Event {
         })
     }
 
-    /// Whether the event has a comment or a retry (else it is only type, id and data).
+    /// Whether the event has a retry or comments beside data or other comments (else it
+    /// has at most the one comment of a keep-alive, a type, an id and data).
     #[inline(always)]
-    pub(crate) fn has_comments_or_retry(&self) -> bool {
-        self.extras.is_some() || matches!(self.slot, Slot::KeepAlive(_))
+    pub(crate) fn has_extras(&self) -> bool {
+        self.extras.is_some()
+    }
+
+    /// The comment of a keep-alive: an event's only comment when it has no data or retry.
+    #[inline(always)]
+    pub(crate) fn keep_alive_payload(&self) -> Option<&Payload> {
+        match &self.slot {
+            Slot::KeepAlive(comment) => Some(comment),
+            Slot::Empty | Slot::Data(_) => None,
+        }
     }
 
     /// The comments as the event keeps them.
