@@ -351,10 +351,13 @@ impl Event {
     pub fn comment(mut self, text: impl IntoData) -> Self {
         let text = Payload::new(text);
         if self.extras.is_none() && matches!(self.slot, Slot::Empty) {
-            self.slot = Slot::KeepAlive(text);
-        } else {
-            self.with_extras(|extras| extras.comments.push(text));
+            // Built from the old event's fields, like `data`.
+            return Event {
+                slot: Slot::KeepAlive(text),
+                ..self
+            };
         }
+        self.with_extras(|extras| extras.comments.push(text));
         self
     }
 
