@@ -55,8 +55,9 @@ fn short_may_hold(field: FieldKind, value: &[u8]) -> bool {
     };
     let len = value.len();
     if len >= 8 {
-        let mut words = value.chunks_exact(8);
-        let any = (&mut words).any(|chunk| word_may_hold(word(chunk), nul));
+        let any = value
+            .chunks_exact(8)
+            .any(|chunk| word_may_hold(word(chunk), nul));
         any || word_may_hold(word(&value[len - 8..]), nul)
     } else if len >= 4 {
         // The first and the last four bytes (overlapping below 8), as one word.
