@@ -54,7 +54,27 @@ pub struct Event {
     pub(crate) id: Option<EventId>,
     /// Comments and retry, out of line: most events have neither. Set, it holds every
     /// comment (the slot then holds no comment).
-    extras: Option<Box<Extras>>,
+    extras: Rare,
+}
+
+/// The out-of-line parts of an [`Event`], if any. Its drop checks for null in place and
+/// frees the box out of line: the compiler's own drop for `Option<Box<Extras>>` was a
+/// call saving five registers for what is almost always a null check (callgrind).
+#[derive(Clone, Default)]
+struct Rare(Option<Box<Extras>>);
+
+impl Drop for Rare {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            drop_extras(self.0.take());
+        }
+    }
+}
+
+#[inline(never)]
+fn drop_extras(extras: Option<Box<Extras>>) {
+    drop(extras);
 }
 
 /// What an [`Event`] keeps in place, so that the event stays small: at 112 bytes it moves
@@ -350,7 +370,7 @@ impl Event {
     #[inline]
     pub fn comment(mut self, text: impl IntoData) -> Self {
         let text = Payload::new(text);
-        if self.extras.is_none() && matches!(self.slot, Slot::Empty) {
+        if self.extras.0.is_none() && matches!(self.slot, Slot::Empty) {
             // Built from the old event's fields, like `data`.
             return Event {
                 slot: Slot::KeepAlive(text),
@@ -364,7 +384,7 @@ impl Event {
     /// Changes the out-of-line parts, boxing them on first use (and taking a keep-alive's
     /// comment along).
     fn with_extras(&mut self, change: impl FnOnce(&mut Extras)) {
-        let extras = self.extras.get_or_insert_with(Box::default);
+        let extras = self.extras.0.get_or_insert_with(Box::default);
         if let Slot::KeepAlive(_) = self.slot {
             if let Slot::KeepAlive(comment) = core::mem::take(&mut self.slot) {
                 extras.comments.push(comment);
@@ -400,7 +420,7 @@ impl Event {
 
     /// The reconnection time, if set.
     pub fn retry_duration(&self) -> Option<Duration> {
-        self.extras.as_ref().and_then(|extras| extras.retry)
+        self.extras.0.as_ref().and_then(|extras| extras.retry)
     }
 
     /// The comments, in the order they were added.
@@ -420,12 +440,12 @@ impl Event {
             Slot::Data(data) => Slot::Data(data.to_shared()),
             Slot::KeepAlive(comment) => Slot::KeepAlive(comment.to_shared()),
         };
-        let extras = self.extras.as_ref().map(|extras| {
+        let extras = Rare(self.extras.0.as_ref().map(|extras| {
             Box::new(Extras {
                 comments: extras.comments.to_shared(),
                 retry: extras.retry,
             })
-        });
+        }));
         Cow::Owned(Event {
             slot,
             event_type: self.event_type.clone(),
@@ -438,7 +458,7 @@ impl Event {
     /// has at most the one comment of a keep-alive, a type, an id and data).
     #[inline(always)]
     pub(crate) fn has_extras(&self) -> bool {
-        self.extras.is_some()
+        self.extras.0.is_some()
     }
 
     /// The comment of a keep-alive: an event's only comment when it has no data or retry.
@@ -453,7 +473,7 @@ impl Event {
     /// The comments as the event keeps them.
     #[inline(always)]
     pub(crate) fn comment_payloads(&self) -> &[Payload] {
-        match (&self.extras, &self.slot) {
+        match (&self.extras.0, &self.slot) {
             (Some(extras), _) => extras.comments.as_slice(),
             (None, Slot::KeepAlive(comment)) => core::slice::from_ref(comment),
             (None, Slot::Empty | Slot::Data(_)) => &[],
