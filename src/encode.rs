@@ -567,20 +567,25 @@ impl Event {
     /// An upper bound of the encoded length in a few additions (O(comments)), without
     /// looking at the data: a value byte encodes to at most 8 bytes (were every byte a line
     /// break, each would become `data:` and a line feed), and 64 bytes cover the names,
-    /// `retry` (at most 28 bytes) and the end of the event; each comment adds its own name.
+    /// `retry` (at most 28 bytes) and the end of the event; each comment adds its own name
+    /// (8 bytes, always counted once for the slot that holds the data or a keep-alive).
     #[inline]
     fn worst_len(&self) -> usize {
-        let mut values = self.data_bytes().map_or(0, <[u8]>::len);
-        let mut fixed = 64_usize;
+        // The data or a keep-alive's comment (one slot: the 8 bytes for a comment's name are
+        // counted either way), then the comments kept out of line, if any.
+        let mut values = self.slot_len();
+        let mut fixed = 72_usize;
         if let Some(event_type) = &self.event_type {
             values = values.saturating_add(event_type.len());
         }
         if let Some(id) = &self.id {
             values = values.saturating_add(id.len());
         }
-        for comment in self.comments() {
-            values = values.saturating_add(comment.len());
-            fixed = fixed.saturating_add(8);
+        if self.has_extras() {
+            for comment in self.comments() {
+                values = values.saturating_add(comment.len());
+                fixed = fixed.saturating_add(8);
+            }
         }
         values.saturating_mul(8).saturating_add(fixed)
     }

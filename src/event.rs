@@ -461,6 +461,16 @@ impl Event {
         self.extras.0.is_some()
     }
 
+    /// The length of the data or of a keep-alive's comment, whichever the event holds in
+    /// place (0 for neither).
+    #[inline(always)]
+    pub(crate) fn slot_len(&self) -> usize {
+        match &self.slot {
+            Slot::Data(value) | Slot::KeepAlive(value) => value.as_slice().len(),
+            Slot::Empty => 0,
+        }
+    }
+
     /// The comment of a keep-alive: an event's only comment when it has no data or retry.
     #[inline(always)]
     pub(crate) fn keep_alive_payload(&self) -> Option<&Payload> {
