@@ -79,39 +79,29 @@ trait Sink {
     fn scratch(&mut self, bytes: &[u8]);
 }
 
-impl Sink for BytesMut {
-    #[inline]
-    fn syntax(&mut self, bytes: &'static [u8]) {
-        self.extend_from_slice(bytes);
-    }
+/// The contiguous forms: every piece is appended.
+macro_rules! appending_sink {
+    ($($buffer:ty),+) => {$(
+        impl Sink for $buffer {
+            #[inline]
+            fn syntax(&mut self, bytes: &'static [u8]) {
+                self.extend_from_slice(bytes);
+            }
 
-    #[inline]
-    fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>) {
-        self.extend_from_slice(&value.bytes[range]);
-    }
+            #[inline]
+            fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>) {
+                self.extend_from_slice(&value.bytes[range]);
+            }
 
-    #[inline]
-    fn scratch(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
+            #[inline]
+            fn scratch(&mut self, bytes: &[u8]) {
+                self.extend_from_slice(bytes);
+            }
+        }
+    )+};
 }
 
-impl Sink for Vec<u8> {
-    #[inline]
-    fn syntax(&mut self, bytes: &'static [u8]) {
-        self.extend_from_slice(bytes);
-    }
-
-    #[inline]
-    fn value<S: Source>(&mut self, value: Value<'_, S>, range: Range<usize>) {
-        self.extend_from_slice(&value.bytes[range]);
-    }
-
-    #[inline]
-    fn scratch(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
+appending_sink!(BytesMut, Vec<u8>);
 
 /// Counts the bytes instead of writing them: the exact length, for multi-line values.
 struct Counter(usize);
